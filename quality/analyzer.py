@@ -1,0 +1,142 @@
+"""`Detector`: the public entry point. Text in, `DocumentReport` out.
+
+The flow is one-way: segment into paragraphs (with offsets), tokenise,
+identify languages, run every registered detector on the shared context,
+combine their findings into scores and verdicts. Rendering is elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from quality.context import DocumentContext, ParagraphContext
+from quality.detectors import load_detectors
+from quality.detectors.duplicate import duplicate_targets
+from quality.langid import UNDETERMINED, LanguageIdentifier
+from quality.models import ModelSet
+from quality.normalize import tokenize
+from quality.readability import readability
+from quality.report import REVIEW, DocumentReport, ParagraphReport
+from quality.scoring import build_document_report, paragraph_score, paragraph_verdict
+from quality.segment import split_paragraphs
+
+
+class Detector:
+    """Scores documents for fluency, machine-translation artifacts and repeats.
+
+    `Detector(langs=None, models_dir=None)` loads the models of `langs` (all
+    found, by default) from the shipped models, `$QUALITY_MODELS` and
+    `models_dir`. Models are memory-mapped and loaded once; a Detector is safe
+    to share between threads, and worker processes share the mapped pages.
+
+    >>> report = Detector().analyze("Un párrafo limpio, escrito por una persona.")
+    >>> report.verdict in ("keep", "review", "reject")
+    True
+    """
+
+    def __init__(self, langs: list[str] | None = None, models_dir: str | Path | None = None,
+                 detectors: list[str] | None = None):
+        self.models = ModelSet(langs, models_dir)
+        registry = load_detectors()
+        names = detectors or list(registry)
+        unknown = [n for n in names if n not in registry]
+        if unknown:
+            raise ValueError(f"unknown detector(s): {', '.join(unknown)} (known: {', '.join(registry)})")
+        self.detectors = [registry[name](self.models) for name in names]
+        self.langid = LanguageIdentifier(self.models)
+
+    @property
+    def langs(self) -> list[str]:
+        """Languages this detector has models for."""
+        return self.models.langs
+
+    def analyze(self, text: str, lang: str | None = None, source: str = "-") -> DocumentReport:
+        """Analyse one document. `lang` forces its language (default: detect)."""
+        doc = self._context(text, lang, source)
+        findings_by_paragraph: dict[int, list] = defaultdict(list)
+        all_findings = []
+        for detector in self.detectors:
+            for finding in detector.detect(doc):
+                finding.detector = finding.detector or detector.name
+                findings_by_paragraph[finding.paragraph].append(finding)
+                all_findings.append(finding)
+        repeats = duplicate_targets(all_findings)
+        reports = []
+        for paragraph in doc.paragraphs:
+            findings = sorted(findings_by_paragraph[paragraph.index], key=lambda f: (f.start, f.end, f.code))
+            duplicate_of = repeats.get(paragraph.index)
+            scored = [f for f in findings if f.code != "duplicate"]
+            score = paragraph_score(scored)
+            reports.append(
+                ParagraphReport(
+                    index=paragraph.index,
+                    start=paragraph.paragraph.start,
+                    end=paragraph.paragraph.end,
+                    lang=paragraph.lang,
+                    score=score,
+                    verdict=paragraph_verdict(score, duplicate_of),
+                    findings=findings,
+                    duplicate_of=duplicate_of,
+                )
+            )
+        report = build_document_report(source, doc.lang, doc.lang_confidence, reports)
+        kept_text = "\n".join(p.text for p, r in zip(doc.paragraphs, reports) if r.duplicate_of is None)
+        report.readability = readability(kept_text, doc.lang)
+        if doc.lang not in self.models.folders:
+            name = doc.lang if doc.lang != UNDETERMINED else "undetermined"
+            report.error = f"unsupported language: {name}"
+            report.reasons.insert(0, f"unsupported language: {name} (only language-independent checks ran)")
+            if report.verdict != "reject":
+                report.verdict = REVIEW
+        return report
+
+    def filter(self, records: Iterable[dict[str, Any]], text_field: str = "text",
+               lang_field: str | None = None, compact: bool = False) -> Iterator[dict[str, Any]]:
+        """Yield each record with a `quality` field holding its report (`to_dict`).
+
+        A record whose text field is missing or not a string gets a `quality`
+        object with an `error` and verdict null instead, never an exception.
+        """
+        for record in records:
+            text = record.get(text_field) if isinstance(record, dict) else None
+            if not isinstance(text, str):
+                problem = "missing" if not isinstance(record, dict) or text_field not in record else "not a string"
+                yield {**(record if isinstance(record, dict) else {}),
+                       "quality": {"error": f"text field {text_field!r} is {problem}", "verdict": None}}
+                continue
+            lang = record.get(lang_field) if lang_field else None
+            report = self.analyze(text, lang=lang if isinstance(lang, str) else None,
+                                  source=str(record.get("id", "-")))
+            yield {**record, "quality": report.to_dict(compact=compact)}
+
+    def _context(self, text: str, lang: str | None, source: str) -> DocumentContext:
+        paragraphs = split_paragraphs(text)
+        tokenised = [tokenize(p.text) for p in paragraphs]
+        guesses = [self.langid.identify(p.text, tokens) for p, tokens in zip(paragraphs, tokenised)]
+        doc_lang, confidence = lang, 1.0
+        if doc_lang is None:
+            doc_lang, confidence = self._document_language(guesses, tokenised)
+        contexts = []
+        for paragraph, tokens, guess in zip(paragraphs, tokenised, guesses):
+            # short or unclear paragraphs (titles, captions) take the document's language
+            own = guess.lang if guess.lang != UNDETERMINED and guess.confidence >= 0.9 else doc_lang
+            if lang is not None and own != lang and guess.confidence < 0.99:
+                own = lang
+            model = self.models.get(own)
+            contexts.append(ParagraphContext(paragraph, tokens, own, guess.confidence, model))
+        return DocumentContext(source, text, contexts, doc_lang, confidence, self.models)
+
+    @staticmethod
+    def _document_language(guesses, tokenised) -> tuple[str, float]:
+        """The language most words are in, and the share of identified words in it."""
+        weight: dict[str, float] = defaultdict(float)
+        for guess, tokens in zip(guesses, tokenised):
+            if guess.lang != UNDETERMINED:
+                weight[guess.lang] += len(tokens) * guess.confidence
+        if not weight:
+            return UNDETERMINED, 0.0
+        best = max(weight, key=weight.__getitem__)
+        return best, weight[best] / sum(weight.values())

@@ -1,0 +1,87 @@
+"""Capital letters where the language does not put them, and missing ones.
+
+Three cases: a paragraph or a sentence that starts in lower case, and a
+capitalised common word in mid-sentence ("afirmando que Es un síntoma").
+What counts as common comes from the training text: how often that word is
+written with a capital in mid-sentence (names are, "gobierno" sometimes is,
+"primero" almost never). Runs of capitalised words are names and titles.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from quality.context import DocumentContext, ParagraphContext
+from quality.detectors.base import ParagraphDetector, register
+from quality.report import Finding
+
+# after these a capital is expected, so one there is never suspicious
+_OPENERS = {".", "!", "?", ":", '"', "'", "-", "(", "¿", "¡", "[", "/", "•", "*"}
+# a lower-case word after a full stop is normal after these
+_ABBREVIATION_RE = re.compile(r"^(?:[^\W\d_]|[A-ZÁÉÍÓÚ]{1,3}|etc|sr|sra|dr|dra|núm|no|vol|pág|art|ej|aprox|vs|cf|al|p|pp)$")
+RARE_CAPITAL = 0.03  # a word capitalised in under 3% of its mid-sentence uses
+
+
+@register
+class CasingDetector(ParagraphDetector):
+    """Lower-case paragraph and sentence starts; capitalised common words mid-sentence."""
+
+    name = "casing"
+    codes = ("casing",)
+
+    def detect_paragraph(self, paragraph: ParagraphContext, doc: DocumentContext) -> Iterable[Finding]:
+        """Casing findings of one paragraph."""
+        text, tokens = paragraph.text, paragraph.tokens
+        words = [i for i, t in enumerate(tokens) if t.is_word]
+        if not words:
+            return
+        first = tokens[words[0]]
+        raw_first = text[first.start : first.end]
+        if raw_first[0].islower() and words[0] == 0:
+            yield paragraph.finding(
+                "casing", first.start, first.end, "paragraph starts in lower case", 0.45, word=raw_first
+            )
+        for i in range(1, len(tokens)):
+            token = tokens[i]
+            if not token.is_word:
+                continue
+            raw = text[token.start : token.end]
+            previous = tokens[i - 1]
+            if previous.norm in {".", "!", "?"} and raw[0].islower() and not _after_abbreviation(text, tokens, i - 1):
+                yield paragraph.finding(
+                    "casing", token.start, token.end, "sentence starts in lower case", 0.3, word=raw
+                )
+            elif self._capital_mid_sentence(paragraph, i, raw):
+                yield paragraph.finding(
+                    "casing", token.start, token.end, f"capital letter in mid-sentence: '{raw}'", 0.3, word=raw
+                )
+
+    @staticmethod
+    def _capital_mid_sentence(paragraph: ParagraphContext, i: int, raw: str) -> bool:
+        tokens, text = paragraph.tokens, paragraph.text
+        if not (raw[0].isupper() and (len(raw) == 1 or raw[1:].islower())) or paragraph.model is None:
+            return False
+        previous = tokens[i - 1]
+        if previous.norm in _OPENERS or not (previous.is_word or previous.norm in {",", ";"}):
+            return False
+        if previous.end == tokens[i].start:
+            return False  # "Z.AI", "R2-Nvidia": inside a name
+        if previous.is_word and text[previous.start].isupper():
+            return False  # part of a capitalised run: a name or title
+        if i + 1 < len(tokens) and tokens[i + 1].is_word and text[tokens[i + 1].start].isupper():
+            return False
+        ratio = paragraph.model.capital_ratio(tokens[i].norm)
+        return ratio is not None and ratio < RARE_CAPITAL
+
+
+def _after_abbreviation(text: str, tokens: list, stop: int) -> bool:
+    """True when the full stop at tokens[stop] ends an abbreviation or an ellipsis."""
+    if stop == 0:
+        return False
+    before = tokens[stop - 1]
+    if before.norm == "." or text[before.start : before.end].endswith("."):
+        return True  # "..." or ". ."
+    if stop + 1 < len(tokens) and text[tokens[stop].start : tokens[stop + 1].start].count(".") > 1:
+        return True
+    return before.end == tokens[stop].start and bool(_ABBREVIATION_RE.match(text[before.start : before.end]))

@@ -1,0 +1,112 @@
+"""Untranslated text: words of another language left in a paragraph, and
+whole paragraphs in another language than the document.
+
+A word is foreign when a contrast language's model (English by default: the
+usual source language of machine translation) finds it common while the
+paragraph language's model finds it far rarer. Names are told apart by the
+contrast language's own capitalisation statistics ("Huawei" is capitalised in
+English text, "volatile" is not), and runs of capitalised words (titles,
+organisations: "Financial Times") are left alone. A lone loanword
+("startup", "cluster") weighs little; a run of foreign words weighs a lot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from quality.context import DocumentContext, ParagraphContext
+from quality.detectors.base import ParagraphDetector, register
+from quality.langid import UNDETERMINED
+from quality.report import Finding
+
+CONTRAST_LANGS = ("en",)
+COMMON_IN_CONTRAST = -5.4  # log10 unigram probability in the contrast language: a common word there
+RATIO = 1.5  # known to the paragraph's model, it must still be 10^1.5 times likelier in the contrast language
+MIN_LETTERS = 3
+NAME_CAPITALS = 0.3  # share of mid-sentence uses capitalised from which a word is a name
+
+
+@register
+class ForeignFragmentDetector(ParagraphDetector):
+    """Words or paragraphs in another language than the document's."""
+
+    name = "foreign"
+    codes = ("foreign-fragment",)
+
+    def detect_paragraph(self, paragraph: ParagraphContext, doc: DocumentContext) -> Iterable[Finding]:
+        """Foreign-language runs of words, or the whole paragraph when its language differs."""
+        if (
+            paragraph.lang not in (UNDETERMINED, doc.lang)
+            and doc.lang != UNDETERMINED
+            and paragraph.lang_confidence >= 0.9
+            and paragraph.word_count >= 8
+        ):
+            yield paragraph.finding(
+                "foreign-fragment",
+                0,
+                len(paragraph.text),
+                f"paragraph is in another language ({paragraph.lang}) than the document ({doc.lang})",
+                0.7,
+                lang=paragraph.lang,
+            )
+            return
+        model = paragraph.model
+        if model is None:
+            return
+        for contrast_lang in CONTRAST_LANGS:
+            contrast = doc.models.get(contrast_lang)
+            if contrast is None or contrast.lang == model.lang:
+                continue
+            yield from self._runs(paragraph, model, contrast)
+
+    def _runs(self, paragraph: ParagraphContext, model, contrast) -> Iterable[Finding]:
+        text, tokens = paragraph.text, paragraph.tokens
+        other_script = model.lang in ("el",)  # Latin words in Greek text are names or glosses unless a run
+        flagged = [self._is_foreign(text, tokens, i, model, contrast) for i in range(len(tokens))]
+        i = 0
+        while i < len(tokens):
+            if not flagged[i]:
+                i += 1
+                continue
+            j = i
+            # a run may bridge punctuation-free gaps of one unflagged short word ("the", "of")
+            while j + 1 < len(tokens) and (
+                flagged[j + 1]
+                or (j + 2 < len(tokens) and flagged[j + 2] and tokens[j + 1].is_word and len(tokens[j + 1].norm) <= 3)
+            ):
+                j += 1
+            words = sum(1 for k in range(i, j + 1) if tokens[k].is_word)
+            if words >= 3 or (not other_script and words >= 1):
+                severity = 0.15 if words == 1 else 0.45 if words == 2 else 0.7
+                start, end = tokens[i].start, tokens[j].end
+                yield paragraph.finding(
+                    "foreign-fragment",
+                    start,
+                    end,
+                    f"untranslated {contrast.lang} text: '{text[start:end]}'",
+                    severity,
+                    lang=contrast.lang,
+                )
+            i = j + 1
+
+    @staticmethod
+    def _is_foreign(text: str, tokens, i: int, model, contrast) -> bool:
+        token = tokens[i]
+        word = token.norm
+        if not token.is_word or len(word) < MIN_LETTERS or not word.replace("'", "").isalpha():
+            return False
+        if text[token.start].isupper():
+            neighbours = [tokens[k] for k in (i - 1, i + 1) if 0 <= k < len(tokens)]
+            if any(n.is_word and text[n.start].isupper() for n in neighbours):
+                return False  # a capitalised run is a name or a title
+        if word not in contrast.kenlm:
+            return False
+        capitalised = contrast.capital_ratio(word)
+        if capitalised is None or capitalised >= NAME_CAPITALS:
+            return False  # mostly capitalised in the contrast language too: a name ("Huawei")
+        in_contrast = contrast.unigram_logprob(word)
+        if in_contrast < COMMON_IN_CONTRAST:
+            return False
+        if word not in model.kenlm:
+            return True
+        return model.unigram_logprob(word) < in_contrast - RATIO

@@ -1,0 +1,76 @@
+"""Punctuation that human editors do not leave: quotes glued to words, a
+paragraph opening with a full stop, words run into the next sentence.
+
+A space before a full stop is common in scraped clean text (a removed link
+leaves "the Financial Times ."), so it weighs little on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from quality.context import DocumentContext, ParagraphContext
+from quality.detectors.base import ParagraphDetector, register
+from quality.report import Finding
+
+_QUOTES = "\"“”«»„"
+# a quote with no space on either side, between a word (or a colon) and a word: lanzar”en, afirmando:”No
+_GLUED_QUOTE_RE = re.compile(rf"(?<=[\w:;,.!?])[{_QUOTES}](?=\w)|(?<=\w)[{_QUOTES}](?=[^\W\d_])")
+_SPACE_BEFORE_RE = re.compile(r"(?<=\w)[ \t]+[.,;:!?](?=\s|$)")
+_OPENS_WITH_RE = re.compile(r"^\s*[.,;:!?)\]}]")
+# two lower-case letters, sentence punctuation, then a capitalised word with no space: "votos.Él"
+_NO_SPACE_AFTER_RE = re.compile(r"(?<=[^\W\d_]{2})[.;:!?](?=[^\W\d_][^\W\d_])")
+_DOUBLED_RE = re.compile(r"(?<![.,])([,;:])\s*\1(?![.,])|(?<!\.)\.\s\.(?!\.)")
+
+
+@register
+class PunctuationDetector(ParagraphDetector):
+    """Glued quotes, opening punctuation, missing or doubled spaces around punctuation."""
+
+    name = "punctuation"
+    codes = ("punctuation",)
+
+    def detect_paragraph(self, paragraph: ParagraphContext, doc: DocumentContext) -> Iterable[Finding]:
+        """Punctuation findings of one paragraph."""
+        text = paragraph.text
+        match = _OPENS_WITH_RE.match(text)
+        if match:
+            yield paragraph.finding(
+                "punctuation", match.end() - 1, match.end(), "paragraph starts with punctuation: a sentence was cut", 0.6
+            )
+        seen: set[tuple[int, int]] = set()
+        for match in _GLUED_QUOTE_RE.finditer(text):
+            start, end = _word_around(text, match.start())
+            if (start, end) in seen:
+                continue  # two glued quotes in one word: one finding
+            seen.add((start, end))
+            yield paragraph.finding("punctuation", start, end, "quotation mark glued to a word (no space)", 0.35)
+        for match in _NO_SPACE_AFTER_RE.finditer(text):
+            if text[match.end() - 1 : match.end() + 1].isupper() or _looks_like_url(text, match.start()):
+                continue
+            start, end = _word_around(text, match.start())
+            yield paragraph.finding("punctuation", start, end, "no space after sentence punctuation", 0.3)
+        for match in _DOUBLED_RE.finditer(text):
+            yield paragraph.finding("punctuation", match.start(), match.end(), "doubled punctuation", 0.25)
+        for match in _SPACE_BEFORE_RE.finditer(text):
+            yield paragraph.finding(
+                "punctuation", match.start(), match.end(), "space before punctuation (often a removed link)", 0.1
+            )
+
+
+def _word_around(text: str, pos: int) -> tuple[int, int]:
+    """The non-space run of characters around position `pos` (the evidence a person needs to see)."""
+    start = pos
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    end = pos + 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return start, end
+
+
+def _looks_like_url(text: str, pos: int) -> bool:
+    start, end = _word_around(text, pos)
+    word = text[start:end].lower()
+    return "://" in word or word.startswith("www") or "@" in word

@@ -1,0 +1,74 @@
+"""Stuttered phrases: a word sequence said twice in a row, or again after a
+word or two ("un acuerdo con un acuerdo de agosto de agosto").
+
+Function words repeat legitimately ("de los ... de los"), so a repeat with a
+gap must contain a content word; an immediate repeat of two or more words is
+suspicious whatever the words are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from quality.context import DocumentContext, ParagraphContext
+from quality.detectors.base import ParagraphDetector, register
+from quality.report import Finding
+
+MAX_N = 5
+MAX_GAP = 3
+FUNCTION_WORD_RANK = 150  # the language's most frequent words count as function words
+
+
+@register
+class RepetitionDetector(ParagraphDetector):
+    """Repeated word n-grams, adjacent or a few words apart."""
+
+    name = "repetition"
+    codes = ("repetition",)
+
+    def __init__(self, models):
+        super().__init__(models)
+        self._function_words: dict[str, set[str]] = {}
+
+    def _is_function_word(self, paragraph: ParagraphContext, word: str) -> bool:
+        model = paragraph.model
+        if model is None:
+            return len(word) <= 3
+        words = self._function_words.get(model.lang)
+        if words is None:
+            ranked = sorted(model.vocab.items(), key=lambda item: -item[1].count)
+            words = self._function_words[model.lang] = {w for w, _ in ranked[:FUNCTION_WORD_RANK]}
+        return word in words
+
+    def detect_paragraph(self, paragraph: ParagraphContext, doc: DocumentContext) -> Iterable[Finding]:
+        """Repetition findings, longest repeat first, never two on the same words."""
+        words = [t for t in paragraph.tokens if t.is_word]
+        norms = [t.norm for t in words]
+        covered: set[int] = set()
+        for n in range(MAX_N, 0, -1):
+            for i in range(len(norms) - 2 * n + 1):
+                gram = norms[i : i + n]
+                for gap in range(0, MAX_GAP + 1 if n > 1 else 1):
+                    j = i + n + gap
+                    if norms[j : j + n] != gram or any(k in covered for k in range(i, j + n)):
+                        continue
+                    if not self._suspicious(paragraph, gram, gap):
+                        continue
+                    covered.update(range(i, j + n))
+                    start, end = words[i].start, words[j + n - 1].end
+                    phrase = paragraph.text[words[i].start : words[i + n - 1].end]
+                    where = "twice in a row" if gap == 0 else f"again after {gap} word{'s' * (gap > 1)}"
+                    yield paragraph.finding(
+                        "repetition", start, end, f"'{phrase}' repeated {where}", 0.55 if n > 1 else 0.35
+                    )
+                    break
+
+    def _suspicious(self, paragraph: ParagraphContext, gram: list[str], gap: int) -> bool:
+        if any(w.isdigit() or w.strip("0") == "" for w in gram):
+            return False  # numbers repeat in lists and scores
+        if len(gram) == 1:
+            word = gram[0]
+            return len(word) >= 3 and not self._is_function_word(paragraph, word)
+        if gap == 0:
+            return True
+        return any(not self._is_function_word(paragraph, w) for w in gram)

@@ -1,0 +1,79 @@
+"""Sentences cut off: a paragraph that stops mid-sentence, and a sentence cut
+and run into the next without punctuation ("... anuales Johnson ha dicho").
+
+Both are judged by the language model rather than by a list of words: a
+paragraph may end without a full stop (a headline), but not on a word after
+which a full stop is very unlikely ("... lo nuevo para"); and a capital after a
+lower-case word is a run-on only when a sentence break there makes the text
+much likelier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from quality.context import DocumentContext, ParagraphContext
+from quality.detectors.base import ParagraphDetector, register
+from quality.report import Finding
+
+_FINAL = set('.!?"\'):;…»”-')
+END_LOGPROB = -2.2  # log10 P(". " | last words) below this: the sentence cannot end here
+RUN_ON_GAIN = 1.5  # log10: a sentence break at least ~30 times likelier than none
+MIN_WORDS = 4
+CAPITALISED_OFTEN = 0.3  # words this often capitalised mid-sentence are names: no run-on test
+
+
+@register
+class TruncationDetector(ParagraphDetector):
+    """Paragraphs that end mid-sentence and sentences run into each other."""
+
+    name = "truncated"
+    codes = ("truncated",)
+
+    def detect_paragraph(self, paragraph: ParagraphContext, doc: DocumentContext) -> Iterable[Finding]:
+        """Truncation findings of one paragraph."""
+        model, tokens = paragraph.model, paragraph.tokens
+        if model is None or paragraph.word_count < MIN_WORDS:
+            return
+        lm = model.kenlm
+        norms = [t.norm for t in tokens]
+        last = tokens[-1]
+        if last.norm not in _FINAL and last.norm != ",":
+            context = " ".join(norms[-4:])
+            end_logprob = lm.score(context + " .", bos=False, eos=False) - lm.score(context, bos=False, eos=False)
+            if end_logprob < END_LOGPROB:
+                start = tokens[max(0, len(tokens) - 3)].start
+                yield paragraph.finding(
+                    "truncated",
+                    start,
+                    last.end,
+                    f"paragraph stops mid-sentence after '{paragraph.text[last.start:last.end]}'",
+                    0.6,
+                    end_logprob=round(end_logprob, 2),
+                )
+        elif last.norm == ",":
+            yield paragraph.finding("truncated", last.start, last.end, "paragraph ends with a comma", 0.6)
+        text = paragraph.text
+        for i in range(2, len(tokens) - 1):
+            token, previous = tokens[i], tokens[i - 1]
+            if not (token.is_word and previous.is_word and text[token.start].isupper()):
+                continue
+            if not text[previous.start].islower():
+                continue
+            ratio = model.capital_ratio(token.norm)
+            if ratio is None or ratio >= CAPITALISED_OFTEN:
+                continue
+            left, right = norms[max(0, i - 3) : i], norms[i : i + 3]
+            joined = lm.score(" ".join(left + right), bos=False, eos=False)
+            broken = lm.score(" ".join(left + ["."]), bos=False, eos=True) + lm.score(
+                " ".join(right), bos=True, eos=False
+            )
+            if broken - joined >= RUN_ON_GAIN:
+                yield paragraph.finding(
+                    "truncated",
+                    previous.start,
+                    token.end,
+                    f"sentence cut and run into the next at '{text[previous.start:token.end]}'",
+                    0.45,
+                    gain=round(broken - joined, 2),
+                )

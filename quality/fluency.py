@@ -1,0 +1,73 @@
+"""Language-model fluency measures, shared by the `disfluent` detector and the
+calibration step (they must compute exactly the same thing).
+
+The local measure is SLOR (Lau, Clark and Lappin 2017): a token's log
+probability in context minus its unigram log probability, so that rare words
+(names, numbers) are not mistaken for bad grammar. A short window of it finds
+the few broken words that a paragraph average hides.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from quality.context import ParagraphContext
+
+WINDOW = 4
+# low-tail quantiles stored by calibration: fine where the decisions are made
+TAIL_QUANTILES = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5)
+
+
+def token_slor(paragraph: ParagraphContext) -> np.ndarray | None:
+    """Per-token SLOR of a paragraph, NaN where it says nothing about fluency (None without a model).
+
+    Names break n-gram contexts without being errors: unknown words, the word
+    after one, capitalised words and numbers are masked out.
+    """
+    scores = paragraph.scores()
+    if scores is None:
+        return None
+    model, text, tokens = paragraph.model, paragraph.text, paragraph.tokens
+    unigrams = np.fromiter((model.unigram_logprob(t.norm) for t in tokens), dtype=np.float64, count=len(tokens))
+    slor = scores.logprob - unigrams
+    masked = scores.oov.copy()
+    masked[1:] |= scores.oov[:-1]
+    for i, token in enumerate(tokens):
+        if token.is_word and (text[token.start].isupper() or "0" in token.norm):
+            masked[i] = True
+            if i + 1 < len(tokens):
+                masked[i + 1] = True
+    slor[masked] = np.nan
+    return slor
+
+
+def window_means(values: np.ndarray, width: int = WINDOW) -> np.ndarray:
+    """Means of every run of `width` consecutive values; windows touching a NaN are NaN."""
+    if len(values) < width:
+        return np.zeros(0)
+    missing = np.isnan(values)
+    cumulative = np.concatenate(([0.0], np.cumsum(np.where(missing, 0.0, values))))
+    gaps = np.concatenate(([0], np.cumsum(missing)))
+    means = (cumulative[width:] - cumulative[:-width]) / width
+    means[(gaps[width:] - gaps[:-width]) > 0] = np.nan
+    return means
+
+
+def mean_slor(paragraph: ParagraphContext) -> float | None:
+    """Average SLOR over the tokens that are not masked (None without a model or such tokens)."""
+    slor = token_slor(paragraph)
+    if slor is None or np.isnan(slor).all():
+        return None
+    return float(np.nanmean(slor))
+
+
+def tail_probability(value: float, quantiles: dict[str, float]) -> float:
+    """P(clean value <= value), interpolated in log space from stored low-tail quantiles."""
+    levels = sorted((float(q), v) for q, v in quantiles.items())
+    if value <= levels[0][1]:
+        return levels[0][0] * 0.5
+    for (q_low, v_low), (q_high, v_high) in zip(levels, levels[1:]):
+        if value <= v_high:
+            share = 0.0 if v_high == v_low else (value - v_low) / (v_high - v_low)
+            return float(np.exp(np.log(q_low) + share * (np.log(q_high) - np.log(q_low))))
+    return 1.0

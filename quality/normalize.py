@@ -1,0 +1,70 @@
+"""Text normalisation shared by training and scoring.
+
+A model only means something if it sees text normalised exactly as its training
+corpus was, so `quality train` and every detector go through `tokenize` here.
+
+Tokens keep their character offsets in the original text, so a finding computed
+on normalised tokens can always point back at the words a person wrote.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# A word is letters/digits with inner apostrophes or hyphens ("d'Alembert",
+# "covid-19"); anything else that is not space is a one-character token.
+_TOKEN_RE = re.compile(r"\w+(?:['’\-]\w+)*|[^\w\s]", re.UNICODE)
+_DIGIT_RE = re.compile(r"\d")
+
+# Every quote variant means the same to a language model; gluing and spacing
+# of quotes is judged by the punctuation detector, not by the model.
+_QUOTE_MAP = str.maketrans(
+    {
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "«": '"',
+        "»": '"',
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "´": "'",
+        "`": "'",
+        "–": "-",
+        "—": "-",
+        "…": ".",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token: its normalised form and where it stands in the original text."""
+
+    norm: str
+    start: int
+    end: int
+    is_word: bool
+
+
+def normalize_token(raw: str) -> str:
+    """Normalise one raw token: NFC, lower case, unified quotes, digits to 0."""
+    text = unicodedata.normalize("NFC", raw).translate(_QUOTE_MAP).lower()
+    return _DIGIT_RE.sub("0", text)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split `text` into tokens with offsets into `text` itself."""
+    tokens: list[Token] = []
+    for match in _TOKEN_RE.finditer(text):
+        raw = match.group()
+        norm = normalize_token(raw)
+        tokens.append(Token(norm, match.start(), match.end(), raw[0].isalnum() or raw[0] == "_"))
+    return tokens
+
+
+def normalize_line(text: str) -> str:
+    """The exact string a language model is trained on and asked to score."""
+    return " ".join(token.norm for token in tokenize(text))

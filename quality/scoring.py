@@ -1,0 +1,112 @@
+"""Combining findings into paragraph and document scores, verdicts and reasons.
+
+A paragraph's score is the chance that none of its findings is a real defect:
+each finding carries a severity (how often a finding of that kind marks a bad
+paragraph), and the score is the product of (1 - severity). Every point taken
+off a score is therefore explained by a finding a person can read.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from quality.report import KEEP, REJECT, REVIEW, DocumentReport, Finding, ParagraphReport
+
+PARAGRAPH_REJECT_BELOW = 0.5
+PARAGRAPH_REVIEW_BELOW = 0.8
+DOCUMENT_REJECT_SHARE = 0.25  # of the text (by characters) rejected or repeated
+DOCUMENT_REVIEW_SHARE = 0.05
+# a paragraph flagged only for these is style or a loanword, not garbling
+GARBLING_CODES = {"disfluent", "truncated", "repetition", "casing", "punctuation", "foreign-fragment"}
+
+CODE_NAMES = {
+    "duplicate": "repeat earlier ones",
+    "foreign-fragment": "contain untranslated text",
+    "punctuation": "have broken punctuation",
+    "casing": "have wrong capitalisation",
+    "repetition": "stutter (a phrase repeated)",
+    "truncated": "have sentences cut off",
+    "disfluent": "read as garbled to the language model",
+}
+
+
+def paragraph_score(findings: list[Finding]) -> float:
+    """1 minus the noisy-OR of the findings' severities."""
+    score = 1.0
+    for finding in findings:
+        score *= 1.0 - finding.severity
+    return score
+
+
+def paragraph_verdict(score: float, duplicate_of: int | None) -> str:
+    """keep / review / reject for one paragraph."""
+    if duplicate_of is not None or score < PARAGRAPH_REJECT_BELOW:
+        return REJECT
+    if score < PARAGRAPH_REVIEW_BELOW:
+        return REVIEW
+    return KEEP
+
+
+def document_verdict(paragraphs: list[ParagraphReport]) -> tuple[float, str, list[str], dict]:
+    """Document score (length-weighted paragraph scores, repeats counting 0), verdict, reasons, stats."""
+    lengths = [max(1, p.end - p.start) for p in paragraphs]
+    total = sum(lengths)
+    if not paragraphs:
+        return 0.0, REJECT, ["no text"], {"paragraphs": 0}
+    repeated = [p for p in paragraphs if p.duplicate_of is not None]
+    garbled = [p for p in paragraphs if p.duplicate_of is None and p.verdict == REJECT]
+    review = [p for p in paragraphs if p.duplicate_of is None and p.verdict == REVIEW]
+    score = sum(length * (0.0 if p.duplicate_of is not None else p.score) for p, length in zip(paragraphs, lengths))
+    score /= total
+    bad_share = sum(length for p, length in zip(paragraphs, lengths) if p in garbled or p in repeated) / total
+    reasons = []
+    n = len(paragraphs)
+    if garbled:
+        codes = Counter(f.code for p in garbled for f in p.findings if f.code in GARBLING_CODES)
+        kinds = ", ".join(CODE_NAMES[c].split(" (")[0] for c, _ in codes.most_common(3))
+        reasons.append(f"{len(garbled)} of {n} paragraphs look machine-translated or garbled ({kinds})")
+    if repeated:
+        firsts = sorted({p.duplicate_of + 1 for p in repeated})
+        reasons.append(
+            f"{len(repeated)} paragraph{'s' * (len(repeated) > 1)} repeat earlier ones "
+            f"(of paragraph{'s' * (len(firsts) > 1)} {_ranges(firsts)})"
+        )
+    if review:
+        reasons.append(f"{len(review)} paragraph{'s' * (len(review) > 1)} worth a look")
+    if bad_share >= DOCUMENT_REJECT_SHARE:
+        verdict = REJECT
+    elif bad_share >= DOCUMENT_REVIEW_SHARE or garbled or repeated:
+        verdict = REVIEW
+    else:
+        verdict = KEEP
+    if not reasons:
+        reasons.append("no problems found")
+    stats = {
+        "paragraphs": n,
+        "garbled_paragraphs": len(garbled),
+        "duplicate_paragraphs": len(repeated),
+        "review_paragraphs": len(review),
+        "bad_share": round(bad_share, 4),
+        "findings": dict(Counter(f.code for p in paragraphs for f in p.findings)),
+    }
+    return score, verdict, reasons, stats
+
+
+def _ranges(numbers: list[int]) -> str:
+    """[14, 15, 16, 18] -> '14-16, 18'."""
+    parts, start = [], None
+    for i, number in enumerate(numbers):
+        if start is None:
+            start = number
+        if i + 1 == len(numbers) or numbers[i + 1] != number + 1:
+            parts.append(str(start) if start == number else f"{start}-{number}")
+            start = None
+    return ", ".join(parts)
+
+
+def build_document_report(
+    source: str, lang: str | None, confidence: float, paragraph_reports: list[ParagraphReport]
+) -> DocumentReport:
+    """Assemble a DocumentReport from scored paragraph reports."""
+    score, verdict, reasons, stats = document_verdict(paragraph_reports)
+    return DocumentReport(source, lang, confidence, score, verdict, reasons, paragraph_reports, stats=stats)
