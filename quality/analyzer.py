@@ -94,8 +94,11 @@ class Detector:
         return report
 
     def filter(self, records: Iterable[dict[str, Any]], text_field: str = "text",
-               lang_field: str | None = None, compact: bool = False) -> Iterator[dict[str, Any]]:
+               lang_field: str | None = None, compact: bool = False,
+               id_field: str = "id") -> Iterator[dict[str, Any]]:
         """Yield each record with a `quality` field holding its report (`to_dict`).
+
+        The report's `source` is the record's `id_field` (or "-" when absent).
 
         A record whose text field is missing or not a string gets a `quality`
         object with an `error` and verdict null instead, never an exception.
@@ -109,7 +112,7 @@ class Detector:
                 continue
             lang = record.get(lang_field) if lang_field else None
             report = self.analyze(text, lang=lang if isinstance(lang, str) else None,
-                                  source=str(record.get("id", "-")))
+                                  source=str(record.get(id_field, "-")))
             yield {**record, "quality": report.to_dict(compact=compact)}
 
     def _context(self, text: str, lang: str | None, source: str) -> DocumentContext:
