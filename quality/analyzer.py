@@ -15,6 +15,7 @@ from typing import Any
 from quality.context import DocumentContext, ParagraphContext
 from quality.detectors import load_detectors
 from quality.detectors.duplicate import duplicate_targets
+from quality.fluency import fluency_percentile
 from quality.langid import UNDETERMINED, LanguageIdentifier
 from quality.models import ModelSet
 from quality.normalize import tokenize
@@ -69,7 +70,8 @@ class Detector:
             findings = sorted(findings_by_paragraph[paragraph.index], key=lambda f: (f.start, f.end, f.code))
             duplicate_of = repeats.get(paragraph.index)
             scored = [f for f in findings if f.code != "duplicate"]
-            score = paragraph_score(scored)
+            fluency = fluency_percentile(paragraph)
+            score = paragraph_score(scored, fluency)
             reports.append(
                 ParagraphReport(
                     index=paragraph.index,
@@ -80,6 +82,7 @@ class Detector:
                     verdict=paragraph_verdict(score, duplicate_of),
                     findings=findings,
                     duplicate_of=duplicate_of,
+                    features={} if fluency is None else {"fluency_percentile": fluency},
                 )
             )
         report = build_document_report(source, doc.lang, doc.lang_confidence, reports)

@@ -29,7 +29,8 @@ def main() -> None:
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--lang", help="Force the document language (ISO 639-1, e.g. es). Default: detect.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "html"]), default="text",
+              show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
 @click.option("--fail-on", type=click.Choice(["reject", "review"]),
               help="Exit with status 1 when any document reaches this verdict.")
@@ -64,6 +65,7 @@ def check(inputs, lang, fmt, output, fail_on, models_dir, compact, verbose, quie
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     colour = fmt == "text" and output is None and sys.stdout.isatty()
     reports, errors, failed = [], 0, False
+    html_items = []
     for item in iter_inputs(list(inputs)):
         if isinstance(item, InputError):
             errors += 1
@@ -86,10 +88,16 @@ def check(inputs, lang, fmt, output, fail_on, models_dir, compact, verbose, quie
             out.write(render_text(report, item.text, colour=colour, verbose=verbose) + "\n\n")
         elif fmt == "jsonl":
             out.write(render_jsonl(report, compact) + "\n")
+        elif fmt == "html":
+            html_items.append((report, item.text))
         else:
             reports.append(report)
     if fmt == "json" and not quiet:
         out.write(render_json(reports, compact) + "\n")
+    if fmt == "html" and not quiet:
+        from quality.html_report import render_html
+
+        out.write(render_html(html_items))
     if output:
         out.close()
     if errors:
@@ -147,10 +155,10 @@ def train(lang, corpora, out_dir, order, prune, memory, size_budget, licence, no
               help="Extra folder of model folders.")
 def models(models_dir) -> None:
     """List the models found: shipped ones, $QUALITY_MODELS and --models-dir."""
+    import json
+
     from quality.models import ModelError, discover_models, model_search_path
     from quality.train import CARD_JSON
-
-    import json
 
     try:
         found = discover_models(models_dir)
@@ -163,6 +171,63 @@ def models(models_dir) -> None:
         click.echo(f"{lang:5s} {card['size_bytes'] / 1e6:7.1f}M {card['training_words']:11,d} "
                    f"{card.get('heldout_perplexity') or 0:7.1f} {card.get('calibration_paragraphs', 0):>8,d} par.  "
                    f"{card.get('licence', '?')}\n{'':47s}{folder}")
+
+
+@main.command("filter")
+@click.argument("inputs", nargs=-1)
+@click.option("-o", "--output", default="-", show_default=True, help="Kept records (JSON Lines); - is stdout.")
+@click.option("--rejected", type=click.Path(dir_okay=False), help="Write rejected records here.")
+@click.option("--drop-rejected", is_flag=True, help="Count rejected records but write them nowhere.")
+@click.option("--annotate", is_flag=True, help="Write every record to the output with its verdict; no split.")
+@click.option("--errors", type=click.Path(dir_okay=False), help="Lines that could not be analysed (JSON Lines).")
+@click.option("--text-field", default="text", show_default=True)
+@click.option("--id-field", default="id", show_default=True, help="Record id; the line number when absent.")
+@click.option("--lang-field", help="Field holding the language code (default: detect).")
+@click.option("--compact", is_flag=True, help="Reports without per-paragraph details.")
+@click.option("--reject-verdict", type=click.Choice(["review", "reject"]), default="reject", show_default=True,
+              help="Reject records whose verdict is this or worse.")
+@click.option("--min-score", type=float, help="Also reject records scoring below this (0-1).")
+@click.option("--max-record-bytes", type=int, default=10_000_000, show_default=True)
+@click.option("-j", "--jobs", type=int, default=1, show_default=True, help="Worker processes (0: one per core).")
+@click.option("--chunk-size", type=int, default=64, show_default=True, help="Records per task sent to a worker.")
+@click.option("--scheduler", help="Analyse on Dask: tcp://HOST:PORT, or local:N for a local cluster of N workers.")
+@click.option("--dedup-index", type=click.Path(dir_okay=False),
+              help="SQLite file of paragraph hashes: reject paragraphs repeating earlier documents (kept across runs).")
+@click.option("--models-dir", type=click.Path(file_okay=False), envvar="QUALITY_MODELS_DIR")
+@click.option("--progress/--no-progress", default=None, help="Progress line on stderr [default: when a terminal].")
+def filter_command(inputs, output, rejected, drop_rejected, annotate, errors, text_field, id_field, lang_field,
+                   compact, reject_verdict, min_score, max_record_bytes, jobs, chunk_size, scheduler, dedup_index,
+                   models_dir, progress) -> None:
+    """Split JSON Lines records into kept and rejected ones, each with a `quality` report added.
+
+    INPUTS are .jsonl, .jsonl.gz or .jsonl.zst files, or - (the default) for
+    standard input. Output records are the input lines, byte for byte, with a
+    "quality" field added. Exit status: 0, or 2 when some lines could not be
+    analysed (see --errors). See docs/filter.md.
+
+    \b
+    Examples:
+      quality filter shard-*.jsonl.gz -o kept.jsonl --rejected rejected.jsonl --jobs 8
+      cat docs.jsonl | quality filter --annotate > annotated.jsonl
+    """
+    from quality.filter_worker import AnalysisSettings
+    from quality.filtering import FilterOptions, FilterUsageError, run_filter
+    from quality.models import ModelError
+
+    options = FilterOptions(
+        inputs=list(inputs), output=output, rejected=rejected, errors=errors, drop_rejected=drop_rejected,
+        annotate=annotate, reject_verdict=reject_verdict, min_score=min_score, max_record_bytes=max_record_bytes,
+        jobs=jobs, chunk_size=chunk_size, scheduler=scheduler, dedup_index=dedup_index, progress=progress,
+        settings=AnalysisSettings(text_field, id_field, lang_field, compact, models_dir),
+    )
+    try:
+        summary = run_filter(options)
+    except FilterUsageError as err:
+        raise click.UsageError(str(err)) from err
+    except (ModelError, OSError) as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(summary.line(), err=True)
+    sys.exit(EXIT_ERROR if summary.errors else EXIT_OK)
 
 
 if __name__ == "__main__":

@@ -14,8 +14,8 @@ import numpy as np
 from quality.context import ParagraphContext
 
 WINDOW = 4
-# low-tail quantiles stored by calibration: fine where the decisions are made
-TAIL_QUANTILES = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5)
+# quantiles stored by calibration: fine in the low tail, where the decisions are made
+TAIL_QUANTILES = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99)
 
 
 def token_slor(paragraph: ParagraphContext) -> np.ndarray | None:
@@ -71,3 +71,12 @@ def tail_probability(value: float, quantiles: dict[str, float]) -> float:
             share = 0.0 if v_high == v_low else (value - v_low) / (v_high - v_low)
             return float(np.exp(np.log(q_low) + share * (np.log(q_high) - np.log(q_low))))
     return 1.0
+
+
+def fluency_percentile(paragraph: ParagraphContext) -> float | None:
+    """Share of clean paragraphs of the language with a lower mean SLOR (None when unknown)."""
+    model = paragraph.model
+    if model is None or not model.calibration.get("mean_slor"):
+        return None
+    mean = mean_slor(paragraph)
+    return None if mean is None else tail_probability(mean, model.calibration["mean_slor"])

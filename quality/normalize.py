@@ -13,9 +13,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-# A word is letters/digits with inner apostrophes or hyphens ("d'Alembert",
-# "covid-19"); anything else that is not space is a one-character token.
-_TOKEN_RE = re.compile(r"\w+(?:['’\-]\w+)*|[^\w\s]", re.UNICODE)
+# Links, e-mail addresses, @mentions and #hashtags are single tokens that are
+# not words (no casing or spelling rules apply inside them). A word is
+# letters/digits with inner apostrophes or hyphens ("d'Alembert", "covid-19");
+# anything else that is not space is a one-character token.
+_SPECIAL = r"(?:https?://|www\.)[^\s<>\"“”]*[^\s<>\"“”.,;:!?)]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[@#]\w+"
+_TOKEN_RE = re.compile(rf"(?P<special>{_SPECIAL})|\w+(?:['’\-]\w+)*|[^\w\s]", re.UNICODE)
 _DIGIT_RE = re.compile(r"\d")
 
 # Every quote variant means the same to a language model; gluing and spacing
@@ -61,7 +64,8 @@ def tokenize(text: str) -> list[Token]:
     for match in _TOKEN_RE.finditer(text):
         raw = match.group()
         norm = normalize_token(raw)
-        tokens.append(Token(norm, match.start(), match.end(), raw[0].isalnum() or raw[0] == "_"))
+        is_word = match.group("special") is None and (raw[0].isalnum() or raw[0] == "_")
+        tokens.append(Token(norm, match.start(), match.end(), is_word))
     return tokens
 
 

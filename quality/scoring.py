@@ -2,8 +2,10 @@
 
 A paragraph's score is the chance that none of its findings is a real defect:
 each finding carries a severity (how often a finding of that kind marks a bad
-paragraph), and the score is the product of (1 - severity). Every point taken
-off a score is therefore explained by a finding a person can read.
+paragraph), and the score is the product of (1 - severity). Every large step
+down is therefore explained by a finding a person can read; the only other
+term is a small fluency factor (at most -0.02) that orders paragraphs without
+findings by how fluent the language model finds them against clean text.
 """
 
 from __future__ import annotations
@@ -30,11 +32,22 @@ CODE_NAMES = {
 }
 
 
-def paragraph_score(findings: list[Finding]) -> float:
-    """1 minus the noisy-OR of the findings' severities."""
+# how much the language model's overall fluency percentile moves a score: enough to
+# order paragraphs that have no finding, too little to change a verdict on its own
+FLUENCY_WEIGHT = 0.02
+
+
+def paragraph_score(findings: list[Finding], fluency_percentile: float | None = None) -> float:
+    """1 minus the noisy-OR of the findings' severities, times a small fluency factor.
+
+    `fluency_percentile` is the share of clean paragraphs of the language that
+    are less fluent than this one (1 when unknown).
+    """
     score = 1.0
     for finding in findings:
         score *= 1.0 - finding.severity
+    if fluency_percentile is not None:
+        score *= 1.0 - FLUENCY_WEIGHT * (1.0 - fluency_percentile)
     return score
 
 
@@ -59,6 +72,7 @@ def document_verdict(paragraphs: list[ParagraphReport]) -> tuple[float, str, lis
     score = sum(length * (0.0 if p.duplicate_of is not None else p.score) for p, length in zip(paragraphs, lengths))
     score /= total
     bad_share = sum(length for p, length in zip(paragraphs, lengths) if p in garbled or p in repeated) / total
+    review_share = sum(length for p, length in zip(paragraphs, lengths) if p in review) / total
     reasons = []
     n = len(paragraphs)
     if garbled:
@@ -75,7 +89,7 @@ def document_verdict(paragraphs: list[ParagraphReport]) -> tuple[float, str, lis
         reasons.append(f"{len(review)} paragraph{'s' * (len(review) > 1)} worth a look")
     if bad_share >= DOCUMENT_REJECT_SHARE:
         verdict = REJECT
-    elif bad_share >= DOCUMENT_REVIEW_SHARE or garbled or repeated:
+    elif bad_share >= DOCUMENT_REVIEW_SHARE or garbled or repeated or review_share >= DOCUMENT_REJECT_SHARE:
         verdict = REVIEW
     else:
         verdict = KEEP

@@ -21,6 +21,14 @@ _OPENERS = {".", "!", "?", ":", '"', "'", "-", "(", "¿", "¡", "[", "/", "•",
 # a lower-case word after a full stop is normal after these
 _ABBREVIATION_RE = re.compile(r"^(?:[^\W\d_]|[A-ZÁÉÍÓÚ]{1,3}|etc|sr|sra|dr|dra|núm|no|vol|pág|art|ej|aprox|vs|cf|al|p|pp)$")
 RARE_CAPITAL = 0.03  # a word capitalised in under 3% of its mid-sentence uses
+# Greek writes its question mark as ";" (U+037E, which NFC turns into ";")
+_SENTENCE_ENDS = {".", "!", "?"}
+_EXTRA_SENTENCE_ENDS = {"el": {";"}}
+
+
+def sentence_ends(lang: str) -> set[str]:
+    """Tokens that end a sentence in `lang`."""
+    return _SENTENCE_ENDS | _EXTRA_SENTENCE_ENDS.get(lang, set())
 
 
 @register
@@ -42,19 +50,20 @@ class CasingDetector(ParagraphDetector):
             yield paragraph.finding(
                 "casing", first.start, first.end, "paragraph starts in lower case", 0.45, word=raw_first
             )
+        ends = sentence_ends(paragraph.lang)
         for i in range(1, len(tokens)):
             token = tokens[i]
             if not token.is_word:
                 continue
             raw = text[token.start : token.end]
             previous = tokens[i - 1]
-            if previous.norm in {".", "!", "?"} and raw[0].islower() and not _after_abbreviation(text, tokens, i - 1):
+            if previous.norm in ends and raw[0].islower() and not _after_abbreviation(text, tokens, i - 1):
                 yield paragraph.finding(
                     "casing", token.start, token.end, "sentence starts in lower case", 0.3, word=raw
                 )
             elif self._capital_mid_sentence(paragraph, i, raw):
                 yield paragraph.finding(
-                    "casing", token.start, token.end, f"capital letter in mid-sentence: '{raw}'", 0.3, word=raw
+                    "casing", token.start, token.end, f"capital letter in mid-sentence: '{raw}'", 0.2, word=raw
                 )
 
     @staticmethod
@@ -63,7 +72,9 @@ class CasingDetector(ParagraphDetector):
         if not (raw[0].isupper() and (len(raw) == 1 or raw[1:].islower())) or paragraph.model is None:
             return False
         previous = tokens[i - 1]
-        if previous.norm in _OPENERS or not (previous.is_word or previous.norm in {",", ";"}):
+        if previous.norm in _OPENERS or previous.norm in sentence_ends(paragraph.lang):
+            return False
+        if not (previous.is_word or previous.norm in {",", ";"}):
             return False
         if previous.end == tokens[i].start:
             return False  # "Z.AI", "R2-Nvidia": inside a name

@@ -19,7 +19,8 @@ from quality.detectors.base import ParagraphDetector, register
 from quality.langid import UNDETERMINED
 from quality.report import Finding
 
-CONTRAST_LANGS = ("en",)
+# English is the usual source of machine translation; English text is contrasted with Spanish
+CONTRAST_LANGS = ("en", "es")
 COMMON_IN_CONTRAST = -5.4  # log10 unigram probability in the contrast language: a common word there
 RATIO = 1.5  # known to the paragraph's model, it must still be 10^1.5 times likelier in the contrast language
 MIN_LETTERS = 3
@@ -58,10 +59,11 @@ class ForeignFragmentDetector(ParagraphDetector):
             if contrast is None or contrast.lang == model.lang:
                 continue
             yield from self._runs(paragraph, model, contrast)
+            return
 
     def _runs(self, paragraph: ParagraphContext, model, contrast) -> Iterable[Finding]:
         text, tokens = paragraph.text, paragraph.tokens
-        other_script = model.lang in ("el",)  # Latin words in Greek text are names or glosses unless a run
+        other_script = model.lang in ("el",)  # a lone Latin word in Greek text is a name or a gloss
         flagged = [self._is_foreign(text, tokens, i, model, contrast) for i in range(len(tokens))]
         i = 0
         while i < len(tokens):
@@ -76,7 +78,7 @@ class ForeignFragmentDetector(ParagraphDetector):
             ):
                 j += 1
             words = sum(1 for k in range(i, j + 1) if tokens[k].is_word)
-            if words >= 3 or (not other_script and words >= 1):
+            if words >= 2 or not other_script:
                 severity = 0.15 if words == 1 else 0.45 if words == 2 else 0.7
                 start, end = tokens[i].start, tokens[j].end
                 yield paragraph.finding(

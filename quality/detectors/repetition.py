@@ -3,11 +3,13 @@ word or two ("un acuerdo con un acuerdo de agosto de agosto").
 
 Function words repeat legitimately ("de los ... de los"), so a repeat with a
 gap must contain a content word; an immediate repeat of two or more words is
-suspicious whatever the words are.
+suspicious whatever the words are. A repeat across punctuation is a new
+clause or an enumeration, not a stutter.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from quality.context import DocumentContext, ParagraphContext
@@ -15,7 +17,8 @@ from quality.detectors.base import ParagraphDetector, register
 from quality.report import Finding
 
 MAX_N = 5
-MAX_GAP = 3
+MAX_GAP = 1  # "un acuerdo con un acuerdo"; wider gaps are mostly deliberate parallelism
+_BREAK_RE = re.compile(r"[.!?;:,()\"“”«»]")
 FUNCTION_WORD_RANK = 150  # the language's most frequent words count as function words
 
 
@@ -54,6 +57,8 @@ class RepetitionDetector(ParagraphDetector):
                         continue
                     if not self._suspicious(paragraph, gram, gap):
                         continue
+                    if _BREAK_RE.search(paragraph.text, words[i + n - 1].end, words[j].start):
+                        continue  # "... la UCI. La estancia en la UCI": a new sentence may repeat
                     covered.update(range(i, j + n))
                     start, end = words[i].start, words[j + n - 1].end
                     phrase = paragraph.text[words[i].start : words[i + n - 1].end]
@@ -64,11 +69,17 @@ class RepetitionDetector(ParagraphDetector):
                     break
 
     def _suspicious(self, paragraph: ParagraphContext, gram: list[str], gap: int) -> bool:
-        if any(w.isdigit() or w.strip("0") == "" for w in gram):
+        if any("0" in w for w in gram):
             return False  # numbers repeat in lists and scores
         if len(gram) == 1:
             word = gram[0]
-            return len(word) >= 3 and not self._is_function_word(paragraph, word)
+            if len(word) < 3 or self._is_function_word(paragraph, word):
+                return False
+            if paragraph.model is not None:
+                # reduplication the language uses ("σιγά σιγά", "muy muy") is in its training text
+                *_, second = paragraph.model.kenlm.full_scores(f"{word} {word}", bos=False, eos=False)
+                return second[1] < 2
+            return True
         if gap == 0:
             return True
         return any(not self._is_function_word(paragraph, w) for w in gram)

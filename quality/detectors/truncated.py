@@ -1,15 +1,18 @@
 """Sentences cut off: a paragraph that stops mid-sentence, and a sentence cut
 and run into the next without punctuation ("... anuales Johnson ha dicho").
 
-Both are judged by the language model rather than by a list of words: a
-paragraph may end without a full stop (a headline), but not on a word after
-which a full stop is very unlikely ("... lo nuevo para"); and a capital after a
-lower-case word is a run-on only when a sentence break there makes the text
-much likelier.
+Prose ends its last sentence with punctuation; a title or caption may not.
+So a paragraph of several sentences, or a long one, that stops without final
+punctuation was cut; a short one-sentence line is a title unless the language
+model says no sentence can end on its last words ("... lo nuevo para").
+Social-media endings (a link, a hashtag, a mention, an emoticon) are not cuts.
+A capital after a lower-case word is a run-on only when a sentence break there
+makes the text much likelier to the model.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from quality.context import DocumentContext, ParagraphContext
@@ -17,10 +20,14 @@ from quality.detectors.base import ParagraphDetector, register
 from quality.report import Finding
 
 _FINAL = set('.!?"\'):;…»”-')
-END_LOGPROB = -2.2  # log10 P(". " | last words) below this: the sentence cannot end here
+END_LOGPROB = -1.9  # log10 P(". " | last words) below this: no sentence ends here
 RUN_ON_GAIN = 1.5  # log10: a sentence break at least ~30 times likelier than none
 MIN_WORDS = 4
 CAPITALISED_OFTEN = 0.3  # words this often capitalised mid-sentence are names: no run-on test
+TITLE_MAX_WORDS = 16  # a one-sentence line this short may be a title
+# endings that are not cuts: a link, #hashtag, @mention, emoticon, or a number
+_SOCIAL_END_RE = re.compile(r"(https?://\S+|www\.\S+|[#@]\w+|[:;xX]-?[()DPpO3/\\|]+|<3|\d+)\s*$")
+_SENTENCE_BREAK_RE = re.compile(r"[.!?…]\s")
 
 
 @register
@@ -38,17 +45,20 @@ class TruncationDetector(ParagraphDetector):
         lm = model.kenlm
         norms = [t.norm for t in tokens]
         last = tokens[-1]
-        if last.norm not in _FINAL and last.norm != ",":
+        if last.norm not in _FINAL and last.norm != "," and not _SOCIAL_END_RE.search(paragraph.text):
             context = " ".join(norms[-4:])
             end_logprob = lm.score(context + " .", bos=False, eos=False) - lm.score(context, bos=False, eos=False)
-            if end_logprob < END_LOGPROB:
+            cannot_end = end_logprob < END_LOGPROB
+            is_title = paragraph.word_count <= TITLE_MAX_WORDS and not _SENTENCE_BREAK_RE.search(paragraph.text)
+            if cannot_end or not is_title:
                 start = tokens[max(0, len(tokens) - 3)].start
+                why = "no sentence ends on these words" if cannot_end else "its last sentence has no end"
                 yield paragraph.finding(
                     "truncated",
                     start,
                     last.end,
-                    f"paragraph stops mid-sentence after '{paragraph.text[last.start:last.end]}'",
-                    0.6,
+                    f"paragraph stops mid-sentence after '{paragraph.text[last.start:last.end]}' ({why})",
+                    0.55 if cannot_end else 0.45,
                     end_logprob=round(end_logprob, 2),
                 )
         elif last.norm == ",":

@@ -1,0 +1,113 @@
+"""Cross-document repeats: a persistent SQLite index of normalised paragraph hashes.
+
+The index lives in one process (the one writing the output) and is consulted
+in input order, so "first" means first in the input, whatever the number of
+workers: INSERT OR IGNORE keeps the first writer. Only documents that pass the
+cut are indexed, so a paragraph counts as a repeat when it is already in the
+kept corpus, and a re-run of the same document (same id) is not its own repeat.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from quality.report import REJECT, VERDICT_RANK, DocumentReport, Finding
+from quality.scoring import document_verdict
+
+COMMIT_EVERY = 1000  # documents; a crash loses at most this many documents' paragraphs
+SCHEMA = "CREATE TABLE IF NOT EXISTS paragraphs (hash BLOB PRIMARY KEY, doc_id TEXT, paragraph INTEGER)"
+
+
+@dataclass(slots=True)
+class FirstCopy:
+    """Where a paragraph was first seen: document id and 0-based paragraph index."""
+
+    doc_id: str
+    paragraph: int
+
+
+class DedupIndex:
+    """Paragraph hash -> first document and paragraph, kept in SQLite across runs."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._db = sqlite3.connect(str(self.path))
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(SCHEMA)
+        self._db.commit()
+        self._pending = 0
+
+    def lookup(self, doc_id: str, hashes: list[tuple[int, bytes]]) -> dict[int, FirstCopy]:
+        """paragraph index -> its first copy, for paragraphs first seen in another document."""
+        if not hashes:
+            return {}
+        by_hash = {digest: index for index, digest in hashes}
+        found: dict[int, FirstCopy] = {}
+        digests = list(by_hash)
+        # SQLite caps host parameters (999 in old builds); look up in slices
+        for start in range(0, len(digests), 500):
+            part = digests[start : start + 500]
+            rows = self._db.execute(
+                f"SELECT hash, doc_id, paragraph FROM paragraphs WHERE hash IN ({','.join('?' * len(part))})", part)
+            for digest, first_doc, first_paragraph in rows:
+                if first_doc != doc_id:
+                    found[by_hash[digest]] = FirstCopy(first_doc, first_paragraph)
+        return found
+
+    def add(self, doc_id: str, hashes: list[tuple[int, bytes]]) -> None:
+        """Record a kept document's paragraphs; earlier entries win."""
+        self._db.executemany("INSERT OR IGNORE INTO paragraphs (hash, doc_id, paragraph) VALUES (?, ?, ?)",
+                             [(digest, doc_id, index) for index, digest in hashes])
+        self._pending += 1
+        if self._pending >= COMMIT_EVERY:
+            self.commit()
+
+    def commit(self) -> None:
+        """Make the pending inserts durable."""
+        self._db.commit()
+        self._pending = 0
+
+    def __len__(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM paragraphs").fetchone()[0]
+
+    def close(self) -> None:
+        """Commit and close."""
+        self.commit()
+        self._db.close()
+
+
+def mark_cross_document_repeats(report: DocumentReport, repeats: dict[int, FirstCopy], text: str) -> None:
+    """Add a `duplicate` finding to each paragraph that repeats another document; re-score the document.
+
+    The paragraph's verdict becomes reject and it counts as a repeat (score 0)
+    in the document score, exactly like a repeat within the document.
+    """
+    by_index = {p.index: p for p in report.paragraphs}
+    for index, first in sorted(repeats.items()):
+        paragraph = by_index[index]
+        paragraph.findings.append(Finding(
+            code="duplicate", start=paragraph.start, end=paragraph.end, text=text[paragraph.start : paragraph.end],
+            message=f"repeats paragraph {first.paragraph + 1} of document {first.doc_id}", severity=1.0,
+            detector="dedup-index", data={"duplicate_of_doc": first.doc_id, "duplicate_of_paragraph": first.paragraph},
+            paragraph=index))
+        paragraph.verdict = REJECT
+    # document_verdict counts a paragraph as a repeat when duplicate_of is set; point it at itself for the tally
+    # only, so the within-document field keeps its meaning in the output
+    saved = {index: by_index[index].duplicate_of for index in repeats}
+    for index in repeats:
+        by_index[index].duplicate_of = index
+    score, verdict, _, stats = document_verdict(report.paragraphs)
+    for index, value in saved.items():
+        by_index[index].duplicate_of = value
+    reasons = [r for r in report.reasons if r != "no problems found"]
+    docs = sorted({first.doc_id for first in repeats.values()})
+    shown = ", ".join(docs[:3]) + (f" and {len(docs) - 3} more" if len(docs) > 3 else "")
+    reasons.append(f"{len(repeats)} paragraph{'s' * (len(repeats) > 1)} repeat other documents ({shown})")
+    if report.error and VERDICT_RANK[verdict] < VERDICT_RANK["review"]:
+        verdict = "review"  # an unsupported language stays at least review, as in Detector.analyze
+    stats["cross_document_duplicates"] = len(repeats)
+    report.score, report.verdict, report.reasons = score, verdict, reasons
+    report.stats = stats

@@ -1,0 +1,153 @@
+"""The analysis step of `quality filter`: raw JSON lines in, verdicts and report JSON out.
+
+This is the only part that runs in worker processes (multiprocessing or
+Dask). It is a pure function of its input and settings, so the parent can
+farm chunks out anywhere and still put results back in input order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from quality.detectors.duplicate import MIN_WORDS, paragraph_key
+from quality.jsonl_reader import InputLine, InputProblem
+from quality.report import DocumentReport
+
+_detectors: dict[str | None, Any] = {}
+_detectors_lock = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisSettings:
+    """What a worker needs to know to analyse a line."""
+
+    text_field: str = "text"
+    id_field: str = "id"
+    lang_field: str | None = None
+    compact: bool = False
+    models_dir: str | None = None
+    # hash paragraphs and return the report object, for the parent's cross-document repeat check
+    dedup: bool = False
+
+
+@dataclass(slots=True)
+class Failure:
+    """A line that could not be analysed."""
+
+    message: str
+
+
+@dataclass(slots=True)
+class Analysed:
+    """A line that was analysed: its id, verdict, score and the `quality` JSON to splice in."""
+
+    doc_id: str
+    verdict: str
+    score: float
+    quality_json: str
+    # (paragraph index, blake2b of its normalised words) for paragraphs long enough to count as repeats
+    paragraph_hashes: list[tuple[int, bytes]] | None = None
+    report: DocumentReport | None = None
+
+
+def shared_detector(models_dir: str | None = None):
+    """This process's Detector for `models_dir`, built once (models are memory-mapped, so pages are shared)."""
+    detector = _detectors.get(models_dir)
+    if detector is None:
+        with _detectors_lock:
+            detector = _detectors.get(models_dir)
+            if detector is None:
+                from quality.analyzer import Detector
+
+                detector = _detectors[models_dir] = Detector(models_dir=models_dir)
+    return detector
+
+
+def paragraph_hash(words: tuple[str, ...]) -> bytes:
+    """The 16-byte key of a paragraph's normalised words in the dedup index."""
+    return hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=16).digest()
+
+
+def paragraph_hashes(text: str, report: DocumentReport) -> list[tuple[int, bytes]]:
+    """Hashes of the paragraphs that may repeat another document (first copies with >= MIN_WORDS words)."""
+    out, seen = [], set()
+    for paragraph in report.paragraphs:
+        if paragraph.duplicate_of is not None:
+            continue
+        words = paragraph_key(text[paragraph.start : paragraph.end])
+        if len(words) < MIN_WORDS:
+            continue
+        digest = paragraph_hash(words)
+        if digest not in seen:
+            seen.add(digest)
+            out.append((paragraph.index, digest))
+    return out
+
+
+def dump_quality(quality: dict[str, Any]) -> str:
+    """The `quality` object as compact JSON (UTF-8 kept as is)."""
+    return json.dumps(quality, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_record(raw: bytes, settings: AnalysisSettings) -> tuple[dict[str, Any], str] | Failure:
+    """The parsed record and its text, or why the line cannot be analysed."""
+    try:
+        line = raw.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError as err:
+        return Failure(f"invalid UTF-8 at byte {err.start}")
+    try:
+        record = json.loads(line)
+    except ValueError as err:
+        return Failure(f"malformed JSON: {err}")
+    if not isinstance(record, dict):
+        return Failure(f"not a JSON object (a {type(record).__name__})")
+    text = record.get(settings.text_field)
+    if text is None and settings.text_field not in record:
+        return Failure(f"text field {settings.text_field!r} is missing")
+    if not isinstance(text, str):
+        return Failure(f"text field {settings.text_field!r} is not a string (a {type(text).__name__})")
+    return record, text
+
+
+def record_id(record: dict[str, Any], id_field: str, line: int) -> str:
+    """The record's id field as a string, or its 1-based line number when it has none."""
+    value = record.get(id_field)
+    return str(line) if value is None else str(value)
+
+
+def analyse_line(item: InputLine, settings: AnalysisSettings) -> Analysed | Failure:
+    """Parse and analyse one line; every problem becomes a Failure, never an exception."""
+    decoded = decode_record(item.raw, settings)
+    if isinstance(decoded, Failure):
+        return decoded
+    record, text = decoded
+    doc_id = record_id(record, settings.id_field, item.line)
+    lang = record.get(settings.lang_field) if settings.lang_field else None
+    try:
+        report = shared_detector(settings.models_dir).analyze(
+            text, lang=lang if isinstance(lang, str) and lang else None, source=doc_id)
+        quality_json = dump_quality(report.to_dict(compact=settings.compact))
+    except Exception as err:  # one bad document must not stop a corpus run
+        return Failure(f"analysis failed: {type(err).__name__}: {err}")
+    if not settings.dedup:
+        return Analysed(doc_id, report.verdict, report.score, quality_json)
+    return Analysed(doc_id, report.verdict, report.score, quality_json, paragraph_hashes(text, report), report)
+
+
+def analyse_chunk(items: list[InputLine | InputProblem], settings: AnalysisSettings) -> list[Analysed | Failure | None]:
+    """Analyse a chunk of lines in order; reader problems pass through as None."""
+    return [analyse_line(item, settings) if isinstance(item, InputLine) else None for item in items]
+
+
+def splice_quality(raw: bytes, quality_json: str) -> bytes:
+    """The input line with `"quality": {...}` added before its closing brace; every other byte unchanged."""
+    body = raw.rstrip()
+    if not body.endswith(b"}"):
+        raise ValueError("record does not end with '}'")
+    head = body[:-1].rstrip()
+    separator = b'"quality":' if head.endswith(b"{") else b', "quality":'
+    return head + separator + quality_json.encode("utf-8") + b"}\n"
