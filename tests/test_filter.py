@@ -1,0 +1,230 @@
+"""`quality filter` end to end on real models and files, and the thread-safe Python API."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+import zstandard
+from click.testing import CliRunner
+
+from quality.cli import main
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+CLEAN = (SAMPLES / "000_ab59b22a7cee6b34.txt").read_text(encoding="utf-8")
+GARBLED = (SAMPLES / "002_aa5f7ea85fa56edd.txt").read_text(encoding="utf-8")
+SUMMARY_RE = re.compile(r"read ([\d,]+), kept ([\d,]+), rejected ([\d,]+), errors ([\d,]+)")
+
+
+def jsonl_line(record: dict, **dump_options) -> bytes:
+    return (json.dumps(record, ensure_ascii=False, **dump_options) + "\n").encode("utf-8")
+
+
+def sample_records() -> list[dict]:
+    return [{"id": f"s{i}", "text": path.read_text(encoding="utf-8"), "meta": {"file": path.name, "n": i}}
+            for i, path in enumerate(sorted(SAMPLES.glob("*.txt")))]
+
+
+def run_filter(*args: str, stdin: bytes | None = None):
+    result = CliRunner().invoke(main, ["filter", *args], input=stdin, catch_exceptions=False)
+    match = SUMMARY_RE.search(result.stderr)
+    assert match, result.stderr
+    counts = dict(zip(("read", "kept", "rejected", "errors"), (int(g.replace(",", "")) for g in match.groups()),
+                      strict=True))
+    return result, counts
+
+
+def lines(path: Path) -> list[bytes]:
+    return path.read_bytes().splitlines(keepends=True) if path.exists() else []
+
+
+def assert_only_quality_added(output_line: bytes, input_line: bytes) -> dict:
+    """The output line is the input line, byte for byte, with a "quality" field spliced before its last brace."""
+    body = input_line.rstrip()
+    assert output_line.startswith(body[:-1].rstrip()), "bytes before the added field changed"
+    out, original = json.loads(output_line), json.loads(input_line)
+    quality = out.pop("quality")
+    assert out == original
+    return quality
+
+
+@pytest.fixture()
+def mixed_inputs(tmp_path: Path) -> tuple[Path, Path, dict[str, bytes]]:
+    """A file with good records and every kind of bad line, and a truncated gzip file."""
+    good = {
+        "clean": jsonl_line({"id": "clean", "text": CLEAN, "n": 1.50, "tags": ["a", "b"]}),
+        # odd but valid formatting must survive untouched
+        "garbled": b'  {"text": ' + json.dumps(GARBLED).encode() + b' ,"id":"garbled",  "x" : {"y": [1, 2]}  }  \r\n',
+        "no-id": jsonl_line({"text": CLEAN + "\n\nOtra frase final para que el texto no sea igual."},
+                            separators=(",", ":")),
+    }
+    bad = [
+        b'{"id": "broken", "text": "never closed\n',
+        b'["a", "list"]\n',
+        b'{"id": "no-text"}\n',
+        b'{"id": "number", "text": 42}\n',
+        b'{"id": "latin1", "text": "caf\xe9 con leche"}\n',
+        jsonl_line({"id": "huge", "text": "palabra " * 3000}),
+    ]
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_bytes(good["clean"] + bad[0] + bad[1] + good["garbled"] + b"\n" + bad[2] + bad[3] + bad[4]
+                      + bad[5] + good["no-id"])
+    whole = gzip.compress(b"".join(jsonl_line(r) for r in sample_records()))
+    truncated = tmp_path / "cut.jsonl.gz"
+    truncated.write_bytes(whole[: len(whole) // 2])
+    return mixed, truncated, good
+
+
+def test_bad_lines_become_error_records_and_counts_add_up(tmp_path, mixed_inputs):
+    mixed, truncated, good = mixed_inputs
+    kept, rejected, errors = tmp_path / "kept.jsonl", tmp_path / "rejected.jsonl", tmp_path / "errors.jsonl"
+    result, counts = run_filter(str(mixed), str(truncated), str(tmp_path / "missing.jsonl"), "-o", str(kept),
+                                "--rejected", str(rejected), "--errors", str(errors), "--max-record-bytes", "20000")
+    assert result.exit_code == 2
+    assert counts["read"] == counts["kept"] + counts["rejected"] + counts["errors"]
+    assert counts["kept"] == len(lines(kept)) and counts["rejected"] == len(lines(rejected))
+    error_records = [json.loads(line) for line in lines(errors)]
+    assert counts["errors"] == len(error_records)
+    messages = "\n".join(f"{e['file']}:{e['line']}: {e['error']}" for e in error_records)
+    for expected in ("mixed.jsonl:2: malformed JSON", "mixed.jsonl:3: not a JSON object",
+                     "mixed.jsonl:6: text field 'text' is missing", "mixed.jsonl:7: text field 'text' is not a string",
+                     "mixed.jsonl:8: invalid UTF-8", "mixed.jsonl:9: record is 24026 bytes, over the limit of 20000",
+                     "cut.jsonl.gz:None: file truncated after line", "missing.jsonl:None: cannot open"):
+        assert expected in messages
+    assert all(set(e) == {"file", "line", "error", "raw"} and len(e["raw"]) <= 1000 for e in error_records)
+    for record in error_records:  # and every one of them was also named on stderr
+        assert f"{record['file']}" in result.stderr and record["error"] in result.stderr
+
+    kept_lines, rejected_lines = lines(kept), lines(rejected)
+    quality = assert_only_quality_added(kept_lines[0], good["clean"])
+    assert quality["verdict"] == "keep" and quality["source"] == "clean"
+    quality = assert_only_quality_added(rejected_lines[0], good["garbled"])
+    assert quality["verdict"] == "reject" and quality["paragraphs"]
+    quality = assert_only_quality_added(kept_lines[1], good["no-id"])
+    assert quality["source"] == "10"  # no id field: the line number
+    # the records of the truncated file that were read before the cut
+    for line in kept_lines[2:] + rejected_lines[1:]:
+        assert json.loads(line)["id"].startswith("s")
+
+
+def test_zstd_input_and_truncated_zstd(tmp_path):
+    records = sample_records()
+    data = b"".join(jsonl_line(r) for r in records)
+    whole = zstandard.ZstdCompressor().compress(data)
+    (tmp_path / "ok.jsonl.zst").write_bytes(whole)
+    (tmp_path / "cut.jsonl.zst").write_bytes(whole[: len(whole) // 2])
+    result, counts = run_filter(str(tmp_path / "ok.jsonl.zst"), str(tmp_path / "cut.jsonl.zst"), "--drop-rejected",
+                                "-o", str(tmp_path / "kept.jsonl"))
+    assert "cut.jsonl.zst: file truncated after line" in result.stderr
+    assert counts["kept"] + counts["rejected"] >= len(records) and counts["errors"] == 1
+    assert result.exit_code == 2
+
+
+def test_jobs_2_keeps_input_order(tmp_path):
+    records = [dict(r, id=f"{r['id']}-{copy}") for copy in range(4) for r in sample_records()]
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"".join(jsonl_line(r) for r in records))
+    outputs = {}
+    for jobs in ("1", "2"):
+        kept, rejected = tmp_path / f"kept{jobs}.jsonl", tmp_path / f"rejected{jobs}.jsonl"
+        result, counts = run_filter(str(source), "-o", str(kept), "--rejected", str(rejected), "--jobs", jobs,
+                                    "--chunk-size", "3")
+        assert result.exit_code == 0 and counts["read"] == len(records)
+        outputs[jobs] = (kept.read_bytes(), rejected.read_bytes())
+    assert outputs["1"] == outputs["2"]
+    kept_ids = [json.loads(line)["id"] for line in outputs["2"][0].splitlines()]
+    expected = [r["id"] for r in records if not r["id"].startswith("s2-")]
+    assert kept_ids == expected
+
+
+def test_annotate_writes_every_record_in_order(tmp_path):
+    records = sample_records()
+    stdin = b"".join(jsonl_line(r) for r in records)
+    result, counts = run_filter("--annotate", "--compact", stdin=stdin)
+    assert result.exit_code == 0 and counts == {"read": 5, "kept": 4, "rejected": 1, "errors": 0}
+    out = result.stdout_bytes.splitlines(keepends=True)
+    assert [json.loads(line)["id"] for line in out] == [r["id"] for r in records]
+    verdicts = [assert_only_quality_added(line, original)["verdict"] for line, original in zip(out, stdin.splitlines(
+        keepends=True), strict=True)]
+    assert verdicts[2] == "reject" and verdicts[0] == "keep"
+
+
+def test_cut_options(tmp_path):
+    stdin = b"".join(jsonl_line(r) for r in sample_records())
+    _, counts = run_filter("--annotate", "--min-score", "1.01", stdin=stdin)
+    assert counts["rejected"] == 5
+    _, counts = run_filter("--annotate", "--reject-verdict", "review", stdin=stdin)
+    assert counts["rejected"] >= 1
+
+
+def test_rejected_records_need_a_destination():
+    result = CliRunner().invoke(main, ["filter"], input=b"")
+    assert result.exit_code == 2
+    assert "--rejected FILE, --drop-rejected, or --annotate" in result.output
+
+
+def test_dedup_index_across_runs(tmp_path):
+    index = tmp_path / "seen.sqlite"
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_bytes(jsonl_line({"id": "a", "text": CLEAN}))
+    second.write_bytes(jsonl_line({"id": "b", "text": CLEAN}) + jsonl_line(sample_records()[1]))
+    _, counts = run_filter(str(first), "--dedup-index", str(index), "--drop-rejected", "-o", str(tmp_path / "k1"))
+    assert counts["kept"] == 1
+    # running the same document again (same id) is not a repeat of itself
+    _, counts = run_filter(str(first), "--dedup-index", str(index), "--drop-rejected", "-o", str(tmp_path / "k1"))
+    assert counts["kept"] == 1
+    result, counts = run_filter(str(second), "--dedup-index", str(index), "--annotate", "-o", str(tmp_path / "k2"))
+    assert counts == {"read": 2, "kept": 1, "rejected": 1, "errors": 0}
+    repeat, other = (json.loads(line) for line in lines(tmp_path / "k2"))
+    assert repeat["quality"]["verdict"] == "reject" and other["quality"]["verdict"] == "keep"
+    findings = [f for p in repeat["quality"]["paragraphs"] for f in p["findings"] if f["code"] == "duplicate"]
+    assert findings and all(f["data"]["duplicate_of_doc"] == "a" for f in findings)
+    assert findings[0]["message"].startswith("repeats paragraph 1 of document a")
+    assert any("repeat other documents (a)" in reason for reason in repeat["quality"]["reasons"])
+    with sqlite3.connect(index) as db:
+        docs = {row[0] for row in db.execute("SELECT doc_id FROM paragraphs")}
+    assert docs == {"a", "s1"}
+
+
+def test_dedup_index_with_jobs_2_passes_only_the_first_copy(tmp_path):
+    records = []
+    for copy in range(6):
+        records.append({"id": f"copy{copy}", "text": CLEAN})
+        records.append(dict(sample_records()[copy % 2 + 3], id=f"other{copy}"))
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"".join(jsonl_line(r) for r in records))
+    kept, rejected = tmp_path / "kept.jsonl", tmp_path / "rejected.jsonl"
+    _, counts = run_filter(str(source), "--dedup-index", str(tmp_path / "seen.sqlite"), "--jobs", "2",
+                           "--chunk-size", "1", "-o", str(kept), "--rejected", str(rejected))
+    assert [json.loads(line)["id"] for line in lines(kept)] == ["copy0", "other0", "other1"]
+    assert counts["rejected"] == 9
+
+
+def test_python_api_filter_and_threads():
+    from quality import Detector
+
+    detector = Detector()
+    records = [{"doc": "x", "text": CLEAN}, {"doc": "y", "body": "no text"}]
+    annotated = list(detector.filter(records, id_field="doc", compact=True))
+    assert annotated[0]["quality"]["source"] == "x" and annotated[0]["doc"] == "x"
+    assert annotated[1]["quality"]["verdict"] is None
+
+    texts = [r["text"] for r in sample_records()] * 4
+    sequential = [detector.analyze(t).to_dict() for t in texts]
+    results: dict[int, dict] = {}
+
+    def work(offset: int) -> None:
+        for i in range(offset, len(texts), 4):
+            results[i] = detector.analyze(texts[i]).to_dict()
+
+    threads = [threading.Thread(target=work, args=(offset,)) for offset in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [results[i] for i in range(len(texts))] == sequential
