@@ -40,7 +40,8 @@ def roc_auc(bad: list[float], clean: list[float]) -> float:
 
 
 def seeds(detector: Detector, shared: Path) -> list[str]:
-    lines = ["## Seeds", "", "| file | lang | score | verdict | rejected paragraphs (1-based) | duplicates (1-based: of) |",
+    lines = ["## Seeds", "",
+             "| file | lang | score | verdict | rejected paragraphs (1-based) | duplicates (1-based: of) |",
              "|---|---|---|---|---|---|"]
     for path in sorted((shared / "seeds").glob("*.txt")):
         report = detector.analyze(path.read_text(encoding="utf-8"), source=path.name)
@@ -52,7 +53,8 @@ def seeds(detector: Detector, shared: Path) -> list[str]:
 
 
 def wmt(detector: Detector, shared: Path) -> list[str]:
-    records = [json.loads(line) for line in open(shared / "dev" / "wmt24_en_es_dev.jsonl", encoding="utf-8")]
+    with open(shared / "dev" / "wmt24_en_es_dev.jsonl", encoding="utf-8") as handle:
+        records = [json.loads(line) for line in handle]
     model = detector.models.get("es").kenlm
     scores: dict[str, list[float]] = defaultdict(list)
     perplexity: dict[str, list[float]] = defaultdict(list)
@@ -71,7 +73,8 @@ def wmt(detector: Detector, shared: Path) -> list[str]:
     lines = ["## WMT24 en-es dev (each record one document, `--lang es`)", "",
              "ROC-AUC of the document score, human `refA` (clean) against each system (bad); "
              "raw perplexity is the baseline (KenLM es model, per-token perplexity of the normalised text).", "",
-             "| system | n | ROC-AUC score | ROC-AUC raw perplexity | keep / review / reject |", "|---|---|---|---|---|"]
+             "| system | n | ROC-AUC score | ROC-AUC raw perplexity | keep / review / reject |",
+             "|---|---|---|---|---|"]
     for system in ("TSU-HITs", "MSLC", "Occiglot", "refA"):
         v = verdicts[system]
         auc = "-" if system == "refA" else f"{roc_auc(scores[system], scores['refA']):.3f}"
@@ -93,9 +96,10 @@ def heldout(detector: Detector, shared: Path, langs: list[str], per_lang: int, s
     header = "| lang | clean n | clean reject | clean review | " + " | ".join(kinds) + " |"
     lines = ["## Held-out clean paragraphs against corrupted copies", "",
              f"Clean: paragraphs held out from training ({per_lang} per language at most, every held-out block of "
-             "each corpus the model card lists, but for the noisy sources listed below). Corrupted: copies of the same paragraphs with one kind of "
-             "corruption (`bench/corruptions.py`); `mt-mix` applies three at once. Cells are ROC-AUC of the "
-             "paragraph-as-document score, clean against corrupted.", "", header, "|---" * (len(kinds) + 4) + "|"]
+             "each corpus the model card lists, but for the noisy sources listed below). "
+             "Corrupted: copies of the same paragraphs with one kind of corruption (`bench/corruptions.py`); "
+             "`mt-mix` applies three at once. Cells are ROC-AUC of the paragraph-as-document score, "
+             "clean against corrupted.", "", header, "|---" * (len(kinds) + 4) + "|"]
     for lang in langs:
         paragraphs = _heldout_for(detector, shared, lang)
         rng.shuffle(paragraphs)

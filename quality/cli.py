@@ -62,7 +62,7 @@ def check(inputs, lang, fmt, output, fail_on, models_dir, compact, verbose, quie
         raise click.ClickException(str(err)) from err
     if lang and lang not in detector.langs:
         click.echo(f"warning: no model for --lang {lang}; only language-independent checks will run", err=True)
-    out = open(output, "w", encoding="utf-8") if output else sys.stdout
+    out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115 - closed below
     colour = fmt == "text" and output is None and sys.stdout.isatty()
     reports, errors, failed = [], 0, False
     html_items = []

@@ -24,8 +24,10 @@ TOP_WORDS = 5000
 UNDETERMINED = "und"
 
 # scripts that name their language (or family) outright
-_SCRIPT_LANG = {"GREEK": "el", "CYRILLIC": "ru", "ARABIC": "ar", "HEBREW": "he", "CJK": "zh", "HANGUL": "ko",
-                "HIRAGANA": "ja", "KATAKANA": "ja", "DEVANAGARI": "hi", "THAI": "th", "ARMENIAN": "hy", "GEORGIAN": "ka"}
+_SCRIPT_LANG = {
+    "GREEK": "el", "CYRILLIC": "ru", "ARABIC": "ar", "HEBREW": "he", "CJK": "zh", "HANGUL": "ko",
+    "HIRAGANA": "ja", "KATAKANA": "ja", "DEVANAGARI": "hi", "THAI": "th", "ARMENIAN": "hy", "GEORGIAN": "ka",
+}
 
 
 @dataclass(frozen=True)

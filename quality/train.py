@@ -130,7 +130,7 @@ def build_model(options: TrainOptions, train_path: Path, work: Path, prune: list
         raise TrainError(f"lmplz failed: {result.stderr.decode(errors='replace')[-2000:]}")
     # trie + 8-bit quantisation: the smallest KenLM layout; memory-mapped at load time
     cmd = [str(build_binary), "-q", "8", "-b", "8", "-a", "22", "trie", str(arpa), str(binary)]
-    result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    result = subprocess.run(cmd, capture_output=True)
     if result.returncode != 0:
         raise TrainError(f"build_binary failed: {result.stderr.decode(errors='replace')[-2000:]}")
     arpa.unlink()

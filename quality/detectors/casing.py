@@ -19,7 +19,9 @@ from quality.report import Finding
 # after these a capital is expected, so one there is never suspicious
 _OPENERS = {".", "!", "?", ":", '"', "'", "-", "(", "¿", "¡", "[", "/", "•", "*"}
 # a lower-case word after a full stop is normal after these
-_ABBREVIATION_RE = re.compile(r"^(?:[^\W\d_]|[A-ZÁÉÍÓÚ]{1,3}|etc|sr|sra|dr|dra|núm|no|vol|pág|art|ej|aprox|vs|cf|al|p|pp)$")
+_ABBREVIATION_RE = re.compile(
+    r"^(?:[^\W\d_]|[A-ZÁÉÍÓÚ]{1,3}|etc|sr|sra|dr|dra|núm|no|vol|pág|art|ej|aprox|vs|cf|al|p|pp)$"
+)
 RARE_CAPITAL = 0.03  # a word capitalised in under 3% of its mid-sentence uses
 # Greek writes its question mark as ";" (U+037E, which NFC turns into ";")
 _SENTENCE_ENDS = {".", "!", "?"}

@@ -36,9 +36,8 @@ class PunctuationDetector(ParagraphDetector):
         text = paragraph.text
         match = _OPENS_WITH_RE.match(text)
         if match:
-            yield paragraph.finding(
-                "punctuation", match.end() - 1, match.end(), "paragraph starts with punctuation: a sentence was cut", 0.6
-            )
+            message = "paragraph starts with punctuation: a sentence was cut"
+            yield paragraph.finding("punctuation", match.end() - 1, match.end(), message, 0.6)
         seen: set[tuple[int, int]] = set()
         for match in _GLUED_QUOTE_RE.finditer(text):
             start, end = _word_around(text, match.start())
