@@ -71,6 +71,7 @@ svg .bar.reject { fill: var(--reject-bar); }
 svg .hit { fill: transparent; }
 svg a:hover .hit, svg a:focus .hit { fill: rgba(5, 80, 174, .15); }
 svg .threshold { stroke: var(--muted); stroke-dasharray: 4 3; }
+.key { white-space: nowrap; }
 .swatch { display: inline-block; width: .8em; height: .8em; vertical-align: -.05em; margin: 0 .25em 0 .6em; }
 .swatch.keep { background: var(--keep-bar); }
 .swatch.review { background: var(--review-bar); }
@@ -247,7 +248,8 @@ def _index_table(items: list[tuple[DocumentReport, str]]) -> str:
 def _document(doc_index: int, report: DocumentReport, text: str) -> str:
     doc_id = f"doc{doc_index}"
     facts = [
-        ("Language", escape(f"{report.lang} (confidence {report.lang_confidence:.2f})") if report.lang else "unknown"),
+        ("Language", escape(f"{report.lang} (confidence {report.lang_confidence:.2f})")
+         if report.lang not in UNKNOWN_LANGS else "undetermined"),
         ("Score", f"{report.score:.2f}"),
         ("Verdict", _badge(report.verdict)),
         ("Paragraphs", escape(_paragraph_counts(report.paragraphs))),
@@ -319,8 +321,8 @@ def _chart(doc_id: str, paragraphs: list[ParagraphReport]) -> str:
             f'<rect {bar} x="{x + BAR_GAP / 2:g}" '
             f'y="{CHART_HEIGHT - height:.2f}" width="{BAR_SLOT - BAR_GAP}" height="{height:.2f}"/></a>'
         )
-    legend = "".join(f'<span class="swatch {v}" aria-hidden="true"></span>{escape(VERDICT_LABEL[v])}'
-                     for v in VERDICT_LABEL)
+    legend = "".join(f'<span class="key"><span class="swatch {v}" aria-hidden="true"></span>'
+                     f"{escape(VERDICT_LABEL[v])}</span>" for v in VERDICT_LABEL)
     return "\n".join([
         '<figure class="chart">',
         f'<svg viewBox="0 0 {width} {CHART_HEIGHT}" preserveAspectRatio="none" '
@@ -329,7 +331,7 @@ def _chart(doc_id: str, paragraphs: list[ParagraphReport]) -> str:
         "</svg>",
         f"<figcaption>Score of each paragraph, first to last (height 0-1; dashed lines at "
         f"{PARAGRAPH_REJECT_BELOW:g} and {PARAGRAPH_REVIEW_BELOW:g}). Click a bar to jump to its paragraph. "
-        f'{legend}<span class="swatch dup" aria-hidden="true"></span>repeat</figcaption>',
+        f'{legend}<span class="key"><span class="swatch dup" aria-hidden="true"></span>repeat</span></figcaption>',
         "</figure>",
     ])
 
@@ -364,7 +366,7 @@ def _paragraph(doc_id: str, report: DocumentReport, paragraph: ParagraphReport, 
 
 def _finding_item(anchor: str, number: int, finding: Finding, lang: str | None) -> str:
     evidence = textwrap.shorten(finding.text, EVIDENCE_CHARS, placeholder=" …") or finding.text.strip()
-    quoted = f' «<q{_lang_attr(lang)}>{escape(evidence)}</q>»' if evidence else ""
+    quoted = f" <q{_lang_attr(lang)}>{escape(evidence)}</q>" if evidence else ""
     return (f'<li id="{anchor}-f{number}"><span class="code">{escape(finding.code)}</span>{quoted} '
             f"{escape(finding.message)}</li>")
 
