@@ -154,7 +154,14 @@ def train(lang, corpora, out_dir, order, prune, memory, size_budget, licence, no
 @click.option("--models-dir", type=click.Path(file_okay=False), envvar="QUALITY_MODELS_DIR",
               help="Extra folder of model folders.")
 def models(models_dir) -> None:
-    """List the models found: shipped ones, $QUALITY_MODELS and --models-dir."""
+    """List the models found: shipped ones, $QUALITY_MODELS and --models-dir.
+
+    A model for a language in a later folder overrides the earlier one.
+
+    \b
+    Example:
+      quality models --models-dir my-models
+    """
     import json
 
     from quality.models import ModelError, discover_models, model_search_path

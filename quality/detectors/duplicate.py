@@ -17,7 +17,7 @@ from quality.report import Finding
 
 MIN_WORDS = 4  # shorter lines ("Share", "Photo") repeat legitimately
 SHINGLE = 4
-NEAR_JACCARD = 0.8
+NEAR_JACCARD = 0.7
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 
