@@ -28,6 +28,7 @@ from quality.filter_worker import (
     dump_quality,
     shared_detector,
     splice_quality,
+    warm_up,
 )
 from quality.jsonl_reader import InputLine, InputProblem, iter_input_lines
 from quality.report import VERDICT_RANK
@@ -222,7 +223,9 @@ def run_filter(options: FilterOptions, stderr: TextIO | None = None) -> FilterSu
     settings = options.settings
     if options.dedup_index and not settings.dedup:
         settings = dataclasses.replace(settings, dedup=True)
-    shared_detector(settings.models_dir)  # fail fast on a bad model folder, before any output is written
+    detector = shared_detector(settings.models_dir)  # fail fast on a bad model folder, before any output
+    if not options.scheduler and options.jobs != 1:
+        warm_up(detector)  # forked workers inherit the loaded imports and models
     summary = FilterSummary()
     progress = Progress(stderr, options.progress if options.progress is not None else stderr.isatty())
     index = DedupIndex(options.dedup_index) if options.dedup_index else None
