@@ -15,7 +15,7 @@ KENLM_BIN := .kenlm/bin
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	MAX_ORDER=$(KENLM_MAX_ORDER) $(BIN)/pip install -q --no-binary kenlm -e '.[dev]'
+	MAX_ORDER=$(KENLM_MAX_ORDER) $(BIN)/pip install -q --no-binary kenlm -e '.[dev,dask]'
 	touch $(STAMP)
 
 run: $(STAMP)
