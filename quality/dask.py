@@ -14,13 +14,10 @@ needs the project installed and the same models.
 from __future__ import annotations
 
 import json
-from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from quality.filter_worker import AnalysisSettings, analyse_chunk, shared_detector
-
-IN_FLIGHT_PER_WORKER = 4
+from quality.filter_worker import AnalysisSettings, analyse_chunk, ordered_window, shared_detector
 
 
 def _annotate_records(records: Iterable[dict[str, Any]], text_field: str, compact: bool, models_dir: str | None,
@@ -96,15 +93,8 @@ def analyse_on_dask(chunks: Iterable[list], settings: AnalysisSettings, schedule
     client = connect(scheduler)
     try:
         workers = max(1, sum(client.nthreads().values()))
-        window: deque = deque()
-        for chunk in chunks:
-            window.append((chunk, client.submit(analyse_chunk, chunk, settings, pure=False)))
-            if len(window) >= workers * IN_FLIGHT_PER_WORKER:
-                done, future = window.popleft()
-                yield done, future.result()
-        while window:
-            done, future = window.popleft()
-            yield done, future.result()
+        submit = lambda chunk: client.submit(analyse_chunk, chunk, settings, pure=False)  # noqa: E731
+        yield from ordered_window(chunks, submit, lambda future: future.result(), workers)
     finally:
         cluster = client.cluster if scheduler.startswith("local:") else None
         client.close()

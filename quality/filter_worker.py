@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from quality.detectors.duplicate import MIN_WORDS, paragraph_key
 from quality.jsonl_reader import InputLine, InputProblem
@@ -160,3 +162,26 @@ def splice_quality(raw: bytes, quality_json: str) -> bytes:
     head = body[:-1].rstrip()
     separator = b'"quality":' if head.endswith(b"{") else b', "quality":'
     return head + separator + quality_json.encode("utf-8") + b"}\n"
+
+
+IN_FLIGHT_PER_WORKER = 4  # chunks queued per worker: enough to keep them busy, bounded memory
+_Chunk = TypeVar("_Chunk")
+
+
+def ordered_window(chunks: Iterable[_Chunk], submit: Callable[[_Chunk], Any], result: Callable[[Any], Any],
+                   workers: int) -> Iterator[tuple[_Chunk, Any]]:
+    """Submit chunks with at most `workers * IN_FLIGHT_PER_WORKER` in flight; yield (chunk, result) in input order.
+
+    Shared by the process-pool and Dask backends: collecting the oldest
+    submission first keeps the order, and the bounded window keeps a corpus of
+    any size from being read into memory ahead of the workers.
+    """
+    window: deque = deque()
+    for chunk in chunks:
+        window.append((chunk, submit(chunk)))
+        if len(window) >= max(1, workers) * IN_FLIGHT_PER_WORKER:
+            done, pending = window.popleft()
+            yield done, result(pending)
+    while window:
+        done, pending = window.popleft()
+        yield done, result(pending)

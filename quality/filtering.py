@@ -14,7 +14,6 @@ import json
 import os
 import sys
 import time
-from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO, TextIO
@@ -26,6 +25,7 @@ from quality.filter_worker import (
     Failure,
     analyse_chunk,
     dump_quality,
+    ordered_window,
     shared_detector,
     splice_quality,
     warm_up,
@@ -34,7 +34,6 @@ from quality.jsonl_reader import InputLine, InputProblem, iter_input_lines
 from quality.report import VERDICT_RANK
 
 CHUNK_BYTES = 4 << 20  # a chunk also ends at this many bytes, so huge records do not pile up in one task
-IN_FLIGHT_PER_WORKER = 4  # chunks queued per worker: enough to keep them busy, bounded memory
 PROGRESS_EVERY = 0.5  # seconds
 ERROR_RAW_CHARS = 1000
 
@@ -205,15 +204,8 @@ def analyse_in_pool(chunks: Iterable[Chunk], settings: AnalysisSettings,
     # fork: workers start at once and share the parent's imported modules; models are mmapped either way
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
     with context.Pool(jobs, initializer=_init_pool_worker, initargs=(settings.models_dir,)) as pool:
-        window: deque = deque()
-        for chunk in chunks:
-            window.append((chunk, pool.apply_async(analyse_chunk, (chunk, settings))))
-            if len(window) >= jobs * IN_FLIGHT_PER_WORKER:
-                done, pending = window.popleft()
-                yield done, pending.get()
-        while window:
-            done, pending = window.popleft()
-            yield done, pending.get()
+        submit = lambda chunk: pool.apply_async(analyse_chunk, (chunk, settings))  # noqa: E731
+        yield from ordered_window(chunks, submit, lambda pending: pending.get(), jobs)
 
 
 def run_filter(options: FilterOptions, stderr: TextIO | None = None) -> FilterSummary:
