@@ -41,6 +41,8 @@ class ParagraphContext:
     lang_confidence: float
     model: LanguageModel | None
     _scores: TokenScores | None = field(default=None, repr=False)
+    # per-paragraph results shared by detectors and scoring (e.g. SLOR), computed once
+    cache: dict = field(default_factory=dict, repr=False)
 
     @property
     def text(self) -> str:

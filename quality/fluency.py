@@ -24,6 +24,8 @@ def token_slor(paragraph: ParagraphContext) -> np.ndarray | None:
     Names break n-gram contexts without being errors: unknown words, the word
     after one, capitalised words and numbers are masked out.
     """
+    if "slor" in paragraph.cache:
+        return paragraph.cache["slor"]
     scores = paragraph.scores()
     if scores is None:
         return None
@@ -38,6 +40,7 @@ def token_slor(paragraph: ParagraphContext) -> np.ndarray | None:
             if i + 1 < len(tokens):
                 masked[i + 1] = True
     slor[masked] = np.nan
+    paragraph.cache["slor"] = slor
     return slor
 
 

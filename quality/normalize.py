@@ -38,6 +38,8 @@ _QUOTE_MAP = str.maketrans(
         "–": "-",
         "—": "-",
         "…": ".",
+        # ASCII digits here; other scripts' digits go through _DIGIT_RE
+        **{str(d): "0" for d in range(1, 10)},
     }
 )
 
@@ -52,18 +54,19 @@ class Token:
     is_word: bool
 
 
-def normalize_token(raw: str) -> str:
+def normalize_token(raw: str, is_nfc: bool = False) -> str:
     """Normalise one raw token: NFC, lower case, unified quotes, digits to 0."""
-    text = unicodedata.normalize("NFC", raw).translate(_QUOTE_MAP).lower()
-    return _DIGIT_RE.sub("0", text)
+    text = (raw if is_nfc else unicodedata.normalize("NFC", raw)).translate(_QUOTE_MAP).lower()
+    return text if text.isascii() else _DIGIT_RE.sub("0", text)
 
 
 def tokenize(text: str) -> list[Token]:
     """Split `text` into tokens with offsets into `text` itself."""
     tokens: list[Token] = []
+    is_nfc = unicodedata.is_normalized("NFC", text)  # once per text, not per token
     for match in _TOKEN_RE.finditer(text):
         raw = match.group()
-        norm = normalize_token(raw)
+        norm = normalize_token(raw, is_nfc)
         is_word = match.group("special") is None and (raw[0].isalnum() or raw[0] == "_")
         tokens.append(Token(norm, match.start(), match.end(), is_word))
     return tokens
