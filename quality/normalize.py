@@ -13,11 +13,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-# Links, e-mail addresses, @mentions and #hashtags are single tokens that are
+# Links (also bare domains: "Domain.com"), e-mail addresses, @mentions and #hashtags are single tokens that are
 # not words (no casing or spelling rules apply inside them). A word is
 # letters/digits with inner apostrophes or hyphens ("d'Alembert", "covid-19");
 # anything else that is not space is a one-character token.
-_SPECIAL = r"(?:https?://|www\.)[^\s<>\"“”]*[^\s<>\"“”.,;:!?)]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[@#]\w+"
+_SPECIAL = (
+    r"(?:https?://|www\.)[^\s<>\"“”]*[^\s<>\"“”.,;:!?)]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[@#]\w+"
+    # generic top-level domains only: "casa.de" may be two words with a missing space
+    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|gov|edu|info|io)\b(?:/[^\s<>\"“”]*[^\s<>\"“”.,;:!?)])?"
+)
 _TOKEN_RE = re.compile(rf"(?P<special>{_SPECIAL})|\w+(?:['’\-]\w+)*|[^\w\s]", re.UNICODE)
 _DIGIT_RE = re.compile(r"\d")
 

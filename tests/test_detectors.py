@@ -76,8 +76,13 @@ def test_truncated_end_and_run_on(detector):
         "El Congreso no ha aprobado las propuestas desde que dijo que vale la pena retrasar cuatro de las", lang="es"
     )
     assert "truncated" in codes(cut)
-    title = detector.analyze("El latigazo geopolítico de la guerra de chips", lang="es")
-    assert "truncated" not in codes(title)
+    title = "El latigazo geopolítico de la guerra de chips"
+    body = "La guerra comercial entre los dos países se ha recrudecido este año."
+    heading = detector.analyze(title + "\n" + body, lang="es")
+    assert "truncated" not in codes(heading)  # a short line followed by text is a heading
+    alone = detector.analyze(title, lang="es")  # alone, it might be a cut sentence: weak evidence only
+    assert [f.severity < 0.1 for f in findings(alone, "truncated")] == [True]
+    assert alone.verdict == "keep"
     social = detector.analyze("Mira el vídeo completo del partido de ayer en https://example.com/video", lang="es")
     assert "truncated" not in codes(social)
 
@@ -103,3 +108,29 @@ def test_paragraph_in_another_language_is_a_foreign_fragment(detector):
     report = detector.analyze("\n".join([es, es.replace("ayer", "hoy"), pt]))
     assert report.lang == "es"
     assert any("another language (pt)" in f.message for f in findings(report, "foreign-fragment"))
+
+
+def test_social_endings_are_not_cut_sentences(detector):
+    for ending in ("😂", "^_^", "jajaja", "#MLS"):
+        report = detector.analyze(f"Hoy fuimos al partido con mis amigos y lo pasamos genial {ending}", lang="es")
+        assert "truncated" not in codes(report), ending
+
+
+def test_quoted_english_title_is_not_a_leftover(detector):
+    text = 'El disco incluye temas como "You never know", una demostración de funk, y otras canciones nuevas.'
+    assert findings(detector.analyze(text, lang="es"), "foreign-fragment") == []
+
+
+def test_parallel_clauses_are_not_stutter_but_glued_copies_are(detector):
+    parallel = detector.analyze("No lo haremos ni en dos días, ni en tres días, ni nunca jamás, dijo ayer.", lang="es")
+    assert findings(parallel, "repetition") == []
+    glued = detector.analyze("El ministro dijo, que dijo, que no habría más recortes este año en el país.", lang="es")
+    assert [f.text for f in findings(glued, "repetition")] == ["dijo, que dijo, que"]
+
+
+def test_abbreviation_and_domain_are_not_sentence_starts(detector):
+    greek = detector.analyze("Οι επενδύσεις ανέρχονται σε περίπου 4 δισ. ευρώ τον χρόνο μέχρι το 2019.", lang="el")
+    domain = detector.analyze("Según informó Domain.com, los vendedores ofrecían regalos a los compradores.", lang="es")
+    missing = detector.analyze("Lo dijo en los votos.Él no quiso saber nada más del tema aquel día.", lang="es")
+    assert findings(greek, "casing") == [] and findings(domain, "foreign-fragment") == []
+    assert [f.text for f in findings(missing, "punctuation")] == ["votos.Él"]

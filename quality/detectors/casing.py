@@ -59,7 +59,9 @@ class CasingDetector(ParagraphDetector):
                 continue
             raw = text[token.start : token.end]
             previous = tokens[i - 1]
-            if previous.norm in ends and raw[0].islower() and not _after_abbreviation(text, tokens, i - 1):
+            if (previous.norm in ends and raw[0].islower() and previous.end < token.start
+                    and not _after_abbreviation(text, tokens, i - 1)
+                    and not _known_after_stop(paragraph, i)):
                 yield paragraph.finding(
                     "casing", token.start, token.end, "sentence starts in lower case", 0.3, word=raw
                 )
@@ -86,6 +88,19 @@ class CasingDetector(ParagraphDetector):
             return False
         ratio = paragraph.model.capital_ratio(tokens[i].norm)
         return ratio is not None and ratio < RARE_CAPITAL
+
+
+def _known_after_stop(paragraph: ParagraphContext, i: int) -> bool:
+    """True when the training text has this word after this same word and full stop ("δισ. ευρώ", "mill. de").
+
+    That is what an abbreviation looks like to the language model: the
+    three tokens are a known n-gram, where a real sentence start is not.
+    """
+    if paragraph.model is None or i < 2:
+        return False
+    context = " ".join(t.norm for t in paragraph.tokens[i - 2 : i + 1])
+    *_, last = paragraph.model.kenlm.full_scores(context, bos=False, eos=False)
+    return last[1] >= 3
 
 
 def _after_abbreviation(text: str, tokens: list, stop: int) -> bool:

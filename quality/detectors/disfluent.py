@@ -18,7 +18,7 @@ from quality.detectors.base import ParagraphDetector, register
 from quality.fluency import WINDOW, mean_slor, tail_probability, token_slor, window_means
 from quality.report import Finding
 
-WINDOW_P = 0.02  # chance-corrected tail probability under which a window is reported
+WINDOW_P = 0.005  # chance-corrected tail probability under which a window is reported
 PARAGRAPH_P = 0.002  # a paragraph mean rarer than 1 in 500 clean paragraphs
 # headlines and captions are short and name-heavy: their mean says little
 MIN_WORDS_FOR_MEAN = 20

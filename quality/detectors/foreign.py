@@ -78,6 +78,9 @@ class ForeignFragmentDetector(ParagraphDetector):
             ):
                 j += 1
             words = sum(1 for k in range(i, j + 1) if tokens[k].is_word)
+            if _quoted(text, tokens[i].start, tokens[j].end):
+                i = j + 1
+                continue  # a cited title ("You never know") is meant to stay in its language
             if words >= 2 or not other_script:
                 severity = 0.15 if words == 1 else 0.45 if words == 2 else 0.7
                 start, end = tokens[i].start, tokens[j].end
@@ -112,3 +115,13 @@ class ForeignFragmentDetector(ParagraphDetector):
         if word not in model.kenlm:
             return True
         return model.unigram_logprob(word) < in_contrast - RATIO
+
+
+_QUOTES = "\"“”«»„'‘’"
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    """True when text[start:end] is the whole of a quotation (quote marks right around it, a few words inside)."""
+    before = text[:start].rstrip()
+    after = text[end:].lstrip()
+    return bool(before) and bool(after) and before[-1] in _QUOTES and after[0] in _QUOTES

@@ -20,7 +20,9 @@ _GLUED_QUOTE_RE = re.compile(rf"(?<=[\w:;,.!?])[{_QUOTES}](?=\w)|(?<=\w)[{_QUOTE
 _SPACE_BEFORE_RE = re.compile(r"(?<=\w)[ \t]+[.,;:!?](?=\s|$)")
 _OPENS_WITH_RE = re.compile(r"^\s*[.,;:!?)\]}]")
 # two lower-case letters, sentence punctuation, then a capitalised word with no space: "votos.Él"
-_NO_SPACE_AFTER_RE = re.compile(r"(?<=[^\W\d_]{2})[.;:!?](?=[^\W\d_][^\W\d_])")
+# "votos.Él": a lower-case word, sentence punctuation, a capitalised word; lower case after the
+# dot is a domain or an abbreviation ("zougla.gr"), capitals on both sides an acronym ("EE.UU")
+_NO_SPACE_AFTER_RE = re.compile(r"(?<=[^\W\d_]{2})(?<=[^\W\d_A-ZÀ-ÞΑ-Ω])[.;:!?](?=[A-ZÀ-ÞΑ-ΩΆ-Ώ][^\W\d_A-ZÀ-ÞΑ-Ω])")
 _DOUBLED_RE = re.compile(r"(?<![.,])([,;:])\s*\1(?![.,])|(?<!\.)\.\s\.(?!\.)")
 
 
@@ -46,7 +48,7 @@ class PunctuationDetector(ParagraphDetector):
             seen.add((start, end))
             yield paragraph.finding("punctuation", start, end, "quotation mark glued to a word (no space)", 0.35)
         for match in _NO_SPACE_AFTER_RE.finditer(text):
-            if text[match.end() - 1 : match.end() + 1].isupper() or _looks_like_url(text, match.start()):
+            if _looks_like_url(text, match.start()):
                 continue
             start, end = _word_around(text, match.start())
             yield paragraph.finding("punctuation", start, end, "no space after sentence punctuation", 0.3)

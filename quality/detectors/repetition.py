@@ -3,8 +3,9 @@ word or two ("un acuerdo con un acuerdo de agosto de agosto").
 
 Function words repeat legitimately ("de los ... de los"), so a repeat with a
 gap must contain a content word; an immediate repeat of two or more words is
-suspicious whatever the words are. A repeat across punctuation is a new
-clause or an enumeration, not a stutter.
+suspicious whatever the words are; a repeat after a word or two is weaker
+evidence ("the quorum and the quorum" is human). A repeat spanning punctuation
+is a new clause or parallelism ("ni en dos días, ni en tres días"), not a stutter.
 """
 
 from __future__ import annotations
@@ -57,14 +58,17 @@ class RepetitionDetector(ParagraphDetector):
                         continue
                     if not self._suspicious(paragraph, gram, gap):
                         continue
-                    if _BREAK_RE.search(paragraph.text, words[i + n - 1].end, words[j].start):
-                        continue  # "... la UCI. La estancia en la UCI": a new sentence may repeat
+                    # a repeat across punctuation is a new sentence ("… la UCI. La estancia en la UCI"), and one
+                    # after a word or two that spans punctuation is parallelism ("ni en dos días, ni en tres")
+                    if _BREAK_RE.search(paragraph.text, words[i + n - 1].end if gap == 0 else words[i].start,
+                                        words[j].start):
+                        continue
                     covered.update(range(i, j + n))
                     start, end = words[i].start, words[j + n - 1].end
                     phrase = paragraph.text[words[i].start : words[i + n - 1].end]
                     where = "twice in a row" if gap == 0 else f"again after {gap} word{'s' * (gap > 1)}"
                     yield paragraph.finding(
-                        "repetition", start, end, f"'{phrase}' repeated {where}", 0.55 if n > 1 else 0.35
+                        "repetition", start, end, f"'{phrase}' repeated {where}", 0.55 if n > 1 and gap == 0 else 0.35
                     )
                     break
 
