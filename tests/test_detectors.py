@@ -134,3 +134,13 @@ def test_abbreviation_and_domain_are_not_sentence_starts(detector):
     missing = detector.analyze("Lo dijo en los votos.Él no quiso saber nada más del tema aquel día.", lang="es")
     assert findings(greek, "casing") == [] and findings(domain, "foreign-fragment") == []
     assert [f.text for f in findings(missing, "punctuation")] == ["votos.Él"]
+
+
+def test_markup_mojibake_brackets_and_inverted_marks(detector):
+    text = "La canciÃ³n de hoy &apos; es buena (dijo él. Pero ¿ dónde está el disco nuevo?"
+    report = detector.analyze(text, lang="es")
+    found = {(f.code, f.text) for p in report.paragraphs for f in p.findings}
+    assert ("mojibake", "Ã³") in found and ("markup", "&apos;") in found
+    assert ("punctuation", "(") in found and ("punctuation", "¿ d") in found
+    numbered = detector.analyze("Los puntos son: 1) el coste y 2) el plazo de entrega del proyecto.", lang="es")
+    assert findings(numbered, "punctuation") == []

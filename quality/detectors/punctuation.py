@@ -1,5 +1,6 @@
 """Punctuation that human editors do not leave: quotes glued to words, a
-paragraph opening with a full stop, words run into the next sentence.
+paragraph opening with a full stop, words run into the next sentence, a
+bracket with no partner, a space after "¿" or "¡".
 
 A space before a full stop is common in scraped clean text (a removed link
 leaves "the Financial Times ."), so it weighs little on its own.
@@ -23,6 +24,9 @@ _OPENS_WITH_RE = re.compile(r"^\s*[.,;:!?)\]}]")
 # "votos.Él": a lower-case word, sentence punctuation, a capitalised word; lower case after the
 # dot is a domain or an abbreviation ("zougla.gr"), capitals on both sides an acronym ("EE.UU")
 _NO_SPACE_AFTER_RE = re.compile(r"(?<=[^\W\d_]{2})(?<=[^\W\d_A-ZÀ-ÞΑ-Ω])[.;:!?](?=[A-ZÀ-ÞΑ-ΩΆ-Ώ][^\W\d_A-ZÀ-ÞΑ-Ω])")
+# Spanish opening marks take no space after them: "¿ dónde?" is a tokeniser's artifact
+_SPACE_AFTER_OPENING_RE = re.compile(r"[¿¡]\s+(?=\w)")
+_PAIRS = {")": "(", "]": "["}
 _DOUBLED_RE = re.compile(r"(?<![.,])([,;:])\s*\1(?![.,])|(?<!\.)\.\s\.(?!\.)")
 
 
@@ -54,10 +58,33 @@ class PunctuationDetector(ParagraphDetector):
             yield paragraph.finding("punctuation", start, end, "no space after sentence punctuation", 0.3)
         for match in _DOUBLED_RE.finditer(text):
             yield paragraph.finding("punctuation", match.start(), match.end(), "doubled punctuation", 0.25)
+        for match in _SPACE_AFTER_OPENING_RE.finditer(text):
+            yield paragraph.finding("punctuation", match.start(), match.end() + 1,
+                                    "space after an opening question or exclamation mark", 0.3)
+        for start in _unbalanced_brackets(text):
+            yield paragraph.finding("punctuation", start, start + 1, "bracket with no partner", 0.25)
         for match in _SPACE_BEFORE_RE.finditer(text):
             yield paragraph.finding(
                 "punctuation", match.start(), match.end(), "space before punctuation (often a removed link)", 0.1
             )
+
+
+def _unbalanced_brackets(text: str) -> list[int]:
+    """Positions of closing brackets with no opening one, and of opening ones never closed.
+
+    A lone ")" after a list marker ("1) ...", "a) ...") is a numbering, not a bracket.
+    """
+    stack: list[tuple[str, int]] = []
+    lonely: list[int] = []
+    for pos, char in enumerate(text):
+        if char in "([":
+            stack.append((char, pos))
+        elif char in _PAIRS:
+            if stack and stack[-1][0] == _PAIRS[char]:
+                stack.pop()
+            elif not re.search(r"(?:^|\s)(?:\d{1,2}|[a-zA-Z])$", text[max(0, pos - 3) : pos]):
+                lonely.append(pos)
+    return lonely + [pos for _, pos in stack]
 
 
 def _word_around(text: str, pos: int) -> tuple[int, int]:
