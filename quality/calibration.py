@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from quality.context import ParagraphContext
-from quality.fluency import TAIL_QUANTILES, WINDOW, mean_slor, token_slor, window_means
+from quality.fluency import TAIL_QUANTILES, WINDOW, mean_logprob, mean_slor, token_slor, window_means
 from quality.normalize import tokenize
 from quality.report import Paragraph
 from quality.train import CALIBRATION_FILE
@@ -34,6 +34,7 @@ def calibrate_model_dir(folder: Path, lang: str, paragraphs: list[str]) -> dict:
     model = LanguageModel.load(folder)
     windows: list[np.ndarray] = []
     means: list[float] = []
+    logprobs: list[float] = []
     for number, text in enumerate(paragraphs):
         tokens = tokenize(text)
         if len(tokens) < WINDOW:
@@ -44,6 +45,7 @@ def calibrate_model_dir(folder: Path, lang: str, paragraphs: list[str]) -> dict:
         mean = mean_slor(context)
         if mean is not None:
             means.append(mean)
+        logprobs.append(mean_logprob(context))
     if not means:
         raise ValueError(f"{lang}: no held-out paragraphs to calibrate on")
     all_windows = np.concatenate(windows)
@@ -54,6 +56,7 @@ def calibrate_model_dir(folder: Path, lang: str, paragraphs: list[str]) -> dict:
         "windows": int(all_windows.size),
         "window_slor": _quantiles(all_windows),
         "mean_slor": _quantiles(means),
+        "mean_logprob": _quantiles(logprobs),
     }
     (folder / CALIBRATION_FILE).write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")
     return calibration

@@ -104,3 +104,5 @@ class DocumentContext:
     lang: str
     lang_confidence: float
     models: ModelSet
+    # per-document results shared by detectors (e.g. the document's own names), computed once
+    cache: dict = field(default_factory=dict, repr=False)

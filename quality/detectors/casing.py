@@ -53,6 +53,9 @@ class CasingDetector(ParagraphDetector):
                 "casing", first.start, first.end, "paragraph starts in lower case", 0.45, word=raw_first
             )
         ends = sentence_ends(paragraph.lang)
+        names = doc.cache.get("names")
+        if names is None:
+            names = doc.cache["names"] = document_names(doc)
         for i in range(1, len(tokens)):
             token = tokens[i]
             if not token.is_word:
@@ -65,7 +68,7 @@ class CasingDetector(ParagraphDetector):
                 yield paragraph.finding(
                     "casing", token.start, token.end, "sentence starts in lower case", 0.3, word=raw
                 )
-            elif self._capital_mid_sentence(paragraph, i, raw):
+            elif self._capital_mid_sentence(paragraph, i, raw) and token.norm not in names:
                 yield paragraph.finding(
                     "casing", token.start, token.end, f"capital letter in mid-sentence: '{raw}'", 0.2, word=raw
                 )
@@ -82,12 +85,48 @@ class CasingDetector(ParagraphDetector):
             return False
         if previous.end == tokens[i].start:
             return False  # "Z.AI", "R2-Nvidia": inside a name
-        if previous.is_word and text[previous.start].isupper():
-            return False  # part of a capitalised run: a name or title
-        if i + 1 < len(tokens) and tokens[i + 1].is_word and text[tokens[i + 1].start].isupper():
-            return False
+        if _in_capitalised_run(text, tokens, i):
+            return False  # a name or title: "Casa Blanca", "Tropas de Choque"
         ratio = paragraph.model.capital_ratio(tokens[i].norm)
         return ratio is not None and ratio < RARE_CAPITAL
+
+
+def _is_capitalised(text: str, token) -> bool:
+    return token.is_word and text[token.start].isupper()
+
+
+def _in_capitalised_run(text: str, tokens: list, i: int) -> bool:
+    """True when a neighbour is capitalised too, directly or across one short lower-case connector ("de")."""
+    for step in (-1, 1):
+        near = i + step
+        if 0 <= near < len(tokens) and _is_capitalised(text, tokens[near]):
+            return True
+        far = i + 2 * step
+        if (0 <= far < len(tokens) and tokens[near].is_word and len(tokens[near].norm) <= 4
+                and _is_capitalised(text, tokens[far])):
+            return True
+    return False
+
+
+def document_names(doc: DocumentContext) -> set[str]:
+    """Words the document writes capitalised mid-sentence at least twice and never in lower case: its names.
+
+    A place or person the model does not know ("Cosa, Italia", "Al") is still
+    written the same way every time; a casing error rarely repeats exactly.
+    """
+    capitalised: dict[str, int] = {}
+    lower: set[str] = set()
+    for paragraph in doc.paragraphs:
+        text = paragraph.text
+        for k, token in enumerate(paragraph.tokens):
+            if not token.is_word:
+                continue
+            if text[token.start].isupper():
+                if k > 0 and paragraph.tokens[k - 1].norm not in _SENTENCE_ENDS:
+                    capitalised[token.norm] = capitalised.get(token.norm, 0) + 1
+            else:
+                lower.add(token.norm)
+    return {word for word, count in capitalised.items() if count >= 2 and word not in lower}
 
 
 def _known_after_stop(paragraph: ParagraphContext, i: int) -> bool:
