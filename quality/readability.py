@@ -6,39 +6,68 @@ Flesch, Kandel and Moles' for French, Gulpease for Italian, the Wiener
 Sachtextformel for German. For languages with no validated formula here (Greek
 among them) we say so rather than show an English formula's number.
 
-Words, sentences and the language constants are textstat's; syllables follow
-textstat's rule for these languages (Pyphen hyphenation points + 1) but are
-cached per word, since counting them afresh for every document was a third of
-the analysis time. English syllables come from Pyphen too: textstat would
-download NLTK's CMUdict at run time, and we never touch the network.
+The counts follow textstat's definitions exactly (its word list, sentence
+count, character count, constants, and its syllable rule for these languages:
+Pyphen hyphenation points + 1), and tests/test_readability.py checks our
+numbers against textstat's. We do not call textstat at run time: importing it
+imports NLTK, a second of start-up in every process, and it counts syllables
+afresh for each document (a third of the analysis time) where we cache them
+per word. English syllables come from Pyphen too: textstat would download
+NLTK's CMUdict at run time, and we never touch the network.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from textstat.backend.counts import count_chars, count_sentences
-from textstat.backend.selections import list_words
-from textstat.backend.utils import get_lang_cfg, get_pyphen
+import pyphen
 
 MIN_WORDS = 30
 # Pyphen dictionary per language (textstat's choice for all but English)
 _HYPHENATION = {"es": "es", "pt": "pt", "fr": "fr", "de": "de", "it": "it", "en": "en_US"}
 
 
+# textstat's word list: punctuation removed, apostrophes kept inside English contractions only
+_NON_CONTRACTION_APOSTROPHE_RE = re.compile(r"'(?![tsd]|ve|ll|re)")
+_PUNCTUATION_BUT_APOSTROPHE_RE = re.compile(r"[^\w\s']")
+_PUNCTUATION_RE = re.compile(r"[^\w\s]")
+_SENTENCE_RE = re.compile(r"\b[^.!?]+[.!?]*")
+_SPACE_RE = re.compile(r"\s")
+
+
+def list_words(text: str, rm_apostrophe: bool = False) -> list[str]:
+    """Words as textstat lists them (list_words with punctuation removed)."""
+    if rm_apostrophe:
+        return _PUNCTUATION_RE.sub("", text).split()
+    return _PUNCTUATION_BUT_APOSTROPHE_RE.sub("", _NON_CONTRACTION_APOSTROPHE_RE.sub("", text)).split()
+
+
+def count_sentences(text: str) -> int:
+    """Sentences as textstat counts them: runs ending in . ! ?, ignoring those of two words or fewer."""
+    sentences = _SENTENCE_RE.findall(text)
+    short = sum(1 for sentence in sentences if len(list_words(sentence)) <= 2)
+    return max(1, len(sentences) - short)
+
+
+@lru_cache(maxsize=8)
+def _hyphenator(lang: str) -> pyphen.Pyphen:
+    return pyphen.Pyphen(lang=_HYPHENATION[lang])
+
+
 @lru_cache(maxsize=1 << 17)
 def syllables(word: str, lang: str) -> int:
     """Syllables of a lower-case word: hyphenation points + 1."""
-    return len(get_pyphen(_HYPHENATION[lang]).positions(word)) + 1
+    return len(_hyphenator(lang).positions(word)) + 1
 
 
 class _Counts:
     """The counts every formula is built from, computed once per text."""
 
     def __init__(self, text: str, lang: str):
-        self.words = list_words(text, lowercase=True)
+        self.words = [w.lower() for w in list_words(text)]
         self.n_words = len(self.words)
         self.n_sentences = count_sentences(text)
         self.syllables = [syllables(w, lang) for w in self.words]
@@ -51,7 +80,7 @@ def _fernandez_huerta(c: _Counts, text: str) -> float:
 
 
 def _szigriszt_pazos(c: _Counts, text: str) -> float:
-    return get_lang_cfg("es", "fre_base") - 62.3 * c.syllables_per_word - c.words_per_sentence
+    return 206.84 - 62.3 * c.syllables_per_word - c.words_per_sentence  # textstat's base for es
 
 
 def _flesch(base: float, per_sentence: float, per_syllable: float) -> Callable[[_Counts, str], float]:
@@ -62,7 +91,7 @@ def _flesch(base: float, per_sentence: float, per_syllable: float) -> Callable[[
 
 
 def _gulpease(c: _Counts, text: str) -> float:
-    characters = count_chars(text, ignore_spaces=True)  # textstat's definition: punctuation included
+    characters = len(_SPACE_RE.sub("", text))  # textstat's definition: punctuation included
     return 89 + (300 * c.n_sentences - 10 * characters) / c.n_words
 
 
