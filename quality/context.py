@@ -69,13 +69,13 @@ class ParagraphContext:
         if self.model is None or not self.tokens:
             return None
         if self._scores is None:
-            results = list(self.model.kenlm.full_scores(self.norm_text, bos=True, eos=True))
-            body = results[:-1]
+            results = np.array(list(self.model.kenlm.full_scores(self.norm_text, bos=True, eos=True)),
+                               dtype=np.float64)
             self._scores = TokenScores(
-                logprob=np.fromiter((r[0] for r in body), dtype=np.float64, count=len(body)),
-                ngram=np.fromiter((r[1] for r in body), dtype=np.int32, count=len(body)),
-                oov=np.fromiter((r[2] for r in body), dtype=bool, count=len(body)),
-                eos=results[-1][0],
+                logprob=results[:-1, 0],
+                ngram=results[:-1, 1].astype(np.int32),
+                oov=results[:-1, 2].astype(bool),
+                eos=float(results[-1, 0]),
             )
         return self._scores
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Links (also bare domains: "Domain.com"), e-mail addresses, @mentions and #hashtags are single tokens that are
 # not words (no casing or spelling rules apply inside them). A word is
@@ -48,9 +48,12 @@ _QUOTE_MAP = str.maketrans(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """One token: its normalised form and where it stands in the original text."""
+class Token(NamedTuple):
+    """One token: its normalised form and where it stands in the original text.
+
+    A NamedTuple, not a dataclass: a paragraph makes one per word, and a frozen
+    dataclass costs several times more to build.
+    """
 
     norm: str
     start: int
@@ -68,11 +71,14 @@ def tokenize(text: str) -> list[Token]:
     """Split `text` into tokens with offsets into `text` itself."""
     tokens: list[Token] = []
     is_nfc = unicodedata.is_normalized("NFC", text)  # once per text, not per token
+    append = tokens.append
     for match in _TOKEN_RE.finditer(text):
         raw = match.group()
-        norm = normalize_token(raw, is_nfc)
+        norm = (raw if is_nfc else unicodedata.normalize("NFC", raw)).translate(_QUOTE_MAP).lower()
+        if not norm.isascii():
+            norm = _DIGIT_RE.sub("0", norm)
         is_word = match.group("special") is None and (raw[0].isalnum() or raw[0] == "_")
-        tokens.append(Token(norm, match.start(), match.end(), is_word))
+        append(Token(norm, match.start(), match.end(), is_word))
     return tokens
 
 

@@ -34,6 +34,11 @@ class ForeignFragmentDetector(ParagraphDetector):
     name = "foreign"
     codes = ("foreign-fragment",)
 
+    def __init__(self, models):
+        super().__init__(models)
+        # whether a word, whatever its context, is foreign to a language: cached, common words recur
+        self._lexical: dict[tuple[str, str, str], bool] = {}
+
     def detect_paragraph(self, paragraph: ParagraphContext, doc: DocumentContext) -> Iterable[Finding]:
         """Foreign-language runs of words, or the whole paragraph when its language differs."""
         if (
@@ -94,8 +99,7 @@ class ForeignFragmentDetector(ParagraphDetector):
                 )
             i = j + 1
 
-    @staticmethod
-    def _is_foreign(text: str, tokens, i: int, model, contrast) -> bool:
+    def _is_foreign(self, text: str, tokens, i: int, model, contrast) -> bool:
         token = tokens[i]
         word = token.norm
         if not token.is_word or len(word) < MIN_LETTERS or not word.replace("'", "").isalpha():
@@ -104,17 +108,28 @@ class ForeignFragmentDetector(ParagraphDetector):
             neighbours = [tokens[k] for k in (i - 1, i + 1) if 0 <= k < len(tokens)]
             if any(n.is_word and text[n.start].isupper() for n in neighbours):
                 return False  # a capitalised run is a name or a title
-        if word not in contrast.kenlm:
-            return False
-        capitalised = contrast.capital_ratio(word)
-        if capitalised is None or capitalised >= NAME_CAPITALS:
-            return False  # mostly capitalised in the contrast language too: a name ("Huawei")
-        in_contrast = contrast.unigram_logprob(word)
-        if in_contrast < COMMON_IN_CONTRAST:
-            return False
-        if word not in model.kenlm:
-            return True
-        return model.unigram_logprob(word) < in_contrast - RATIO
+        key = (model.lang, contrast.lang, word)
+        lexical = self._lexical.get(key)
+        if lexical is None:
+            if len(self._lexical) > 200_000:
+                self._lexical.clear()
+            lexical = self._lexical[key] = _foreign_word(word, model, contrast)
+        return lexical
+
+
+def _foreign_word(word: str, model, contrast) -> bool:
+    """A word common in the contrast language, not a name there, and far rarer (or unknown) in the model's."""
+    if word not in contrast.kenlm:
+        return False
+    capitalised = contrast.capital_ratio(word)
+    if capitalised is None or capitalised >= NAME_CAPITALS:
+        return False  # mostly capitalised in the contrast language too: a name ("Huawei")
+    in_contrast = contrast.unigram_logprob(word)
+    if in_contrast < COMMON_IN_CONTRAST:
+        return False
+    if word not in model.kenlm:
+        return True
+    return model.unigram_logprob(word) < in_contrast - RATIO
 
 
 _QUOTES = "\"“”«»„'‘’"

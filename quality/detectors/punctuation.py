@@ -27,6 +27,7 @@ _NO_SPACE_AFTER_RE = re.compile(r"(?<=[^\W\d_]{2})(?<=[^\W\d_A-ZÀ-ÞΑ-Ω])[.;:
 # Spanish opening marks take no space after them: "¿ dónde?" is a tokeniser's artifact
 _SPACE_AFTER_OPENING_RE = re.compile(r"[¿¡]\s+(?=\w)")
 _PAIRS = {")": "(", "]": "["}
+_BRACKET_RE = re.compile(r"[()\[\]]")
 _DOUBLED_RE = re.compile(r"(?<![.,])([,;:])\s*\1(?![.,])|(?<!\.)\.\s\.(?!\.)")
 
 
@@ -76,7 +77,8 @@ def _unbalanced_brackets(text: str) -> list[int]:
     """
     stack: list[tuple[str, int]] = []
     lonely: list[int] = []
-    for pos, char in enumerate(text):
+    for match in _BRACKET_RE.finditer(text):
+        pos, char = match.start(), match.group()
         if char in "([":
             stack.append((char, pos))
         elif char in _PAIRS:

@@ -51,11 +51,17 @@ class RepetitionDetector(ParagraphDetector):
         covered: set[int] = set()
         for n in range(MAX_N, 0, -1):
             for i in range(len(norms) - 2 * n + 1):
-                gram = norms[i : i + n]
+                first = norms[i]
                 for gap in range(0, MAX_GAP + 1 if n > 1 else 1):
                     j = i + n + gap
-                    if norms[j : j + n] != gram or any(k in covered for k in range(i, j + n)):
+                    if j + n > len(norms):
+                        break
+                    # the first words must match before the whole n-grams are compared
+                    if norms[j] != first or norms[j : j + n] != norms[i : i + n]:
                         continue
+                    if any(k in covered for k in range(i, j + n)):
+                        continue
+                    gram = norms[i : i + n]
                     if not self._suspicious(paragraph, gram, gap):
                         continue
                     # a repeat across punctuation is a new sentence ("… la UCI. La estancia en la UCI"), and one
