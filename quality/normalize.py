@@ -67,18 +67,31 @@ def normalize_token(raw: str, is_nfc: bool = False) -> str:
     return text if text.isascii() else _DIGIT_RE.sub("0", text)
 
 
+def _fold_whole(text: str) -> str | None:
+    """The whole text normalised at once, when that keeps every character in place (else None).
+
+    Quote mapping, digit folding and (nearly always) lower-casing are one
+    character for one character, so each token's normal form is then a slice
+    of this string: one pass over the text instead of one per token.
+    """
+    if not unicodedata.is_normalized("NFC", text) or "Σ" in text:
+        return None  # capital sigma lower-cases by context (σ or final ς): per token, as models were trained
+    folded = text.translate(_QUOTE_MAP).lower()
+    if len(folded) != len(text):
+        return None  # "İ".lower() is two characters
+    return folded if folded.isascii() else _DIGIT_RE.sub("0", folded)
+
+
 def tokenize(text: str) -> list[Token]:
     """Split `text` into tokens with offsets into `text` itself."""
     tokens: list[Token] = []
-    is_nfc = unicodedata.is_normalized("NFC", text)  # once per text, not per token
     append = tokens.append
+    folded = _fold_whole(text)
     for match in _TOKEN_RE.finditer(text):
-        raw = match.group()
-        norm = (raw if is_nfc else unicodedata.normalize("NFC", raw)).translate(_QUOTE_MAP).lower()
-        if not norm.isascii():
-            norm = _DIGIT_RE.sub("0", norm)
-        is_word = match.group("special") is None and (raw[0].isalnum() or raw[0] == "_")
-        append(Token(norm, match.start(), match.end(), is_word))
+        start, end = match.span()
+        norm = folded[start:end] if folded is not None else normalize_token(match.group())
+        first = text[start]
+        append(Token(norm, start, end, match.lastgroup is None and (first.isalnum() or first == "_")))
     return tokens
 
 

@@ -71,8 +71,11 @@ def document_verdict(paragraphs: list[ParagraphReport]) -> tuple[float, str, lis
     review = [p for p in paragraphs if p.duplicate_of is None and p.verdict == REVIEW]
     score = sum(length * (0.0 if p.duplicate_of is not None else p.score) for p, length in zip(paragraphs, lengths))
     score /= total
-    bad_share = sum(length for p, length in zip(paragraphs, lengths) if p in garbled or p in repeated) / total
-    review_share = sum(length for p, length in zip(paragraphs, lengths) if p in review) / total
+    # shares by paragraph state, in one pass (membership tests on the lists were quadratic)
+    bad_share = sum(length for p, length in zip(paragraphs, lengths)
+                    if p.duplicate_of is not None or p.verdict == REJECT) / total
+    review_share = sum(length for p, length in zip(paragraphs, lengths)
+                       if p.duplicate_of is None and p.verdict == REVIEW) / total
     reasons = []
     n = len(paragraphs)
     if garbled:

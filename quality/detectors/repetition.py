@@ -49,8 +49,20 @@ class RepetitionDetector(ParagraphDetector):
         words = [t for t in paragraph.tokens if t.is_word]
         norms = [t.norm for t in words]
         covered: set[int] = set()
+        # positions whose word comes back within reach: the only places a repeat can start
+        reach = MAX_N + MAX_GAP
+        last_seen: dict[str, int] = {}
+        recurs: set[int] = set()
+        for position, word in enumerate(norms):
+            earlier = last_seen.get(word)
+            if earlier is not None and position - earlier <= reach:
+                recurs.add(earlier)
+            last_seen[word] = position
+        starts = sorted(recurs)
         for n in range(MAX_N, 0, -1):
-            for i in range(len(norms) - 2 * n + 1):
+            for i in starts:
+                if i >= len(norms) - 2 * n + 1:
+                    break
                 first = norms[i]
                 for gap in range(0, MAX_GAP + 1 if n > 1 else 1):
                     j = i + n + gap
