@@ -1,15 +1,17 @@
-"""Broken agreement: a determiner or auxiliary of the wrong gender or number
-("los crisis", "the results is").
+"""Broken agreement: an article or determiner of the wrong gender or number
+("los crisis", "these result").
 
-For each word of a small closed class (articles, demonstratives, possessives,
-auxiliaries) the language model compares the words around it with each
-sibling of the class in its place. When a sibling makes the window of two
-words either side at least 100 times likelier, and the following words alone at
-least 10 times likelier (agreement is with what follows), the original is
-reported with the better form as evidence. Subject-verb agreement is not
-tested: at this corpus size the model backs off on "rules were" and "rules was"
-alike and cannot tell them apart. Measured on held-out text: this fires on 0.5-1.5% of clean
-paragraphs and on 63-83% of copies with two articles swapped (es, pt, en, el).
+For each word of a small closed class (articles, demonstratives, possessives)
+the language model compares the words around it with each sibling of the
+class in its place. When a sibling makes the window of two words either side
+at least 100 times likelier, and the following words alone at least 10 times
+likelier (agreement is with what follows), the original is reported with the
+better form as evidence. Subject-verb agreement is not tested: at this corpus
+size the model backs off on "rules were" and "rules was" alike.
+
+Measured (bench/accuracy.py): ROC-AUC for copies with two articles swapped,
+es 0.95, pt 0.92, fr 0.85, el 0.83, en 0.71; German stays near chance, its
+articles also changing with case.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ CONTEXT = 2  # words on each side
 
 @register
 class AgreementDetector(ParagraphDetector):
-    """A determiner or auxiliary whose sibling fits its neighbours far better."""
+    """An article or determiner whose sibling fits its neighbours far better."""
 
     name = "agreement"
     codes = ("agreement",)
