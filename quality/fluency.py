@@ -9,6 +9,9 @@ the few broken words that a paragraph average hides.
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_left
+
 import numpy as np
 
 from quality.context import ParagraphContext
@@ -30,15 +33,17 @@ def token_slor(paragraph: ParagraphContext) -> np.ndarray | None:
     if scores is None:
         return None
     model, text, tokens = paragraph.model, paragraph.text, paragraph.tokens
-    unigrams = np.fromiter((model.unigram_logprob(t.norm) for t in tokens), dtype=np.float64, count=len(tokens))
+    unigrams = np.fromiter(map(model.unigram_logprob, [t.norm for t in tokens]), dtype=np.float64,
+                           count=len(tokens))
     slor = scores.logprob - unigrams
     masked = scores.oov.copy()
     masked[1:] |= scores.oov[:-1]
-    for i, token in enumerate(tokens):
-        if token.is_word and (text[token.start].isupper() or "0" in token.norm):
-            masked[i] = True
-            if i + 1 < len(tokens):
-                masked[i + 1] = True
+    names = [i for i, token in enumerate(tokens)
+             if token.is_word and (text[token.start].isupper() or "0" in token.norm)]
+    if names:
+        masked[names] = True
+        following = [i + 1 for i in names if i + 1 < len(tokens)]
+        masked[following] = True
     slor[masked] = np.nan
     paragraph.cache["slor"] = slor
     return slor
@@ -66,14 +71,29 @@ def mean_slor(paragraph: ParagraphContext) -> float | None:
 
 def tail_probability(value: float, quantiles: dict[str, float]) -> float:
     """P(clean value <= value), interpolated in log space from stored low-tail quantiles."""
-    levels = sorted((float(q), v) for q, v in quantiles.items())
-    if value <= levels[0][1]:
+    levels, values = _prepared(quantiles)
+    if value <= values[0]:
         return levels[0][0] * 0.5
-    for (q_low, v_low), (q_high, v_high) in zip(levels, levels[1:]):
-        if value <= v_high:
-            share = 0.0 if v_high == v_low else (value - v_low) / (v_high - v_low)
-            return float(np.exp(np.log(q_low) + share * (np.log(q_high) - np.log(q_low))))
-    return 1.0
+    k = bisect_left(values, value)
+    if k == len(values):
+        return 1.0
+    (_, v_low, log_low), (_, v_high, log_high) = levels[k - 1], levels[k]
+    share = 0.0 if v_high == v_low else (value - v_low) / (v_high - v_low)
+    return math.exp(log_low + share * (log_high - log_low))
+
+
+# calibration tables, sorted and with their logs, by id(); the table itself is kept so its id is never reused
+_PREPARED: dict[int, tuple[dict, list[tuple[float, float, float]], list[float]]] = {}
+
+
+def _prepared(quantiles: dict[str, float]) -> tuple[list[tuple[float, float, float]], list[float]]:
+    entry = _PREPARED.get(id(quantiles))
+    if entry is None:
+        if len(_PREPARED) > 1024:
+            _PREPARED.clear()
+        levels = [(q, v, math.log(q)) for q, v in sorted((float(q), v) for q, v in quantiles.items())]
+        entry = _PREPARED[id(quantiles)] = (quantiles, levels, [v for _, v, _ in levels])
+    return entry[1], entry[2]
 
 
 def mean_logprob(paragraph: ParagraphContext) -> float | None:

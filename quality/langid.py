@@ -49,16 +49,17 @@ _SCRIPT_RE = {
         "HIRAGANA": "\u3040-\u309f", "KATAKANA": "\u30a0-\u30ff", "CJK": "\u3400-\u4dbf\u4e00-\u9fff",
     }.items()
 }
+_ANY_SCRIPT_RE = re.compile("|".join(pattern.pattern for pattern in _SCRIPT_RE.values()))
 _LETTER_RE = re.compile(r"[^\W\d_]")
 
 
 def dominant_script(text: str) -> tuple[str, float]:
     """The script most letters of `text` are written in ("LATIN" for any other), and its share of the letters."""
-    letters = len(_LETTER_RE.findall(text))
-    if not letters:
+    if _LETTER_RE.search(text) is None:
         return "", 0.0
-    if text.isascii():
-        return "LATIN", 1.0
+    if text.isascii() or _ANY_SCRIPT_RE.search(text) is None:
+        return "LATIN", 1.0  # most text: no letter of the scripts above, so no need to count
+    letters = len(_LETTER_RE.findall(text))
     counts = {script: len(pattern.findall(text)) for script, pattern in _SCRIPT_RE.items()}
     script = max(counts, key=counts.__getitem__)
     others = letters - sum(counts.values())
@@ -98,19 +99,14 @@ class LanguageIdentifier:
     def _latin(self, tokens: list[Token]) -> LanguageGuess:
         if not self._latin_langs:
             return LanguageGuess(UNDETERMINED, 0.0)
-        total = np.zeros(len(self._latin_langs))
-        known = words = 0
-        for token in tokens:
-            if not token.is_word:
-                continue
-            words += 1
-            row = self._table.get(token.norm)
-            if row is not None:
-                total += row
-                known += 1
+        table = self._table
+        norms = [token.norm for token in tokens if token.is_word]
+        rows = [table[norm] for norm in norms if norm in table]
+        words, known = len(norms), len(rows)
         # too little evidence, or most words known to none of our languages
         if known < 2 or known < 0.25 * words:
             return LanguageGuess(UNDETERMINED, 0.0)
+        total = np.add.reduce(rows, axis=0)
         best = int(np.argmax(total))
         ordered = np.sort(total)
         margin = (ordered[-1] - ordered[-2]) / known if len(ordered) > 1 else 5.0

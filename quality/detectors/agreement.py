@@ -74,9 +74,11 @@ class AgreementDetector(ParagraphDetector):
             scores = {word: _window_score(lm, before, word, after) for word in others}
             best = max(scores, key=scores.__getitem__)
             gain = scores[best] - original
+            if gain < MIN_GAIN:
+                continue
             # agreement is with what follows: the better form must also fit the next words on their own
             right_gain = _window_score(lm, [], best, after) - _window_score(lm, [], token.norm, after)
-            if gain >= MIN_GAIN and right_gain >= MIN_RIGHT_GAIN:
+            if right_gain >= MIN_RIGHT_GAIN:
                 shown = text[token.start : following.end]
                 better = f"{best} {text[following.start:following.end]}"
                 yield paragraph.finding(

@@ -68,7 +68,7 @@ class CasingDetector(ParagraphDetector):
                 yield paragraph.finding(
                     "casing", token.start, token.end, "sentence starts in lower case", 0.3, word=raw
                 )
-            elif self._capital_mid_sentence(paragraph, i, raw) and token.norm not in names:
+            elif raw[0].isupper() and self._capital_mid_sentence(paragraph, i, raw) and token.norm not in names:
                 yield paragraph.finding(
                     "casing", token.start, token.end, f"capital letter in mid-sentence: '{raw}'", 0.2, word=raw
                 )

@@ -69,7 +69,8 @@ class ForeignFragmentDetector(ParagraphDetector):
     def _runs(self, paragraph: ParagraphContext, model, contrast) -> Iterable[Finding]:
         text, tokens = paragraph.text, paragraph.tokens
         other_script = model.lang in ("el",)  # a lone Latin word in Greek text is a name or a gloss
-        flagged = [self._is_foreign(text, tokens, i, model, contrast) for i in range(len(tokens))]
+        flagged = [token.is_word and len(token.norm) >= MIN_LETTERS
+                   and self._is_foreign(text, tokens, i, model, contrast) for i, token in enumerate(tokens)]
         i = 0
         while i < len(tokens):
             if not flagged[i]:
@@ -102,18 +103,18 @@ class ForeignFragmentDetector(ParagraphDetector):
     def _is_foreign(self, text: str, tokens, i: int, model, contrast) -> bool:
         token = tokens[i]
         word = token.norm
-        if not token.is_word or len(word) < MIN_LETTERS or not word.replace("'", "").isalpha():
-            return False
-        if text[token.start].isupper():
-            neighbours = [tokens[k] for k in (i - 1, i + 1) if 0 <= k < len(tokens)]
-            if any(n.is_word and text[n.start].isupper() for n in neighbours):
-                return False  # a capitalised run is a name or a title
         key = (model.lang, contrast.lang, word)
         lexical = self._lexical.get(key)
         if lexical is None:
             if len(self._lexical) > 200_000:
                 self._lexical.clear()
-            lexical = self._lexical[key] = _foreign_word(word, model, contrast)
+            lexical = self._lexical[key] = (len(word) >= MIN_LETTERS
+                                            and word.replace("'", "").isalpha()
+                                            and _foreign_word(word, model, contrast))
+        if lexical and text[token.start].isupper():
+            neighbours = [tokens[k] for k in (i - 1, i + 1) if 0 <= k < len(tokens)]
+            if any(n.is_word and text[n.start].isupper() for n in neighbours):
+                return False  # a capitalised run is a name or a title
         return lexical
 
 

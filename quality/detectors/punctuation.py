@@ -17,18 +17,22 @@ from quality.report import Finding
 
 _QUOTES = "\"“”«»„"
 # a quote with no space on either side, between a word (or a colon) and a word: lanzar”en, afirmando:”No
-_GLUED_QUOTE_RE = re.compile(rf"(?<=[\w:;,.!?])[{_QUOTES}](?=\w)|(?<=\w)[{_QUOTES}](?=[^\W\d_])")
+# (each pattern starts with the punctuation it is about and looks behind from there: a leading
+# look-behind would be tried at every character of every paragraph)
+_GLUED_QUOTE_RE = re.compile(rf"[{_QUOTES}](?:(?<=[\w:;,.!?][{_QUOTES}])(?=\w)|(?<=\w[{_QUOTES}])(?=[^\W\d_]))")
 _SPACE_BEFORE_RE = re.compile(r"(?<=\w)[ \t]+[.,;:!?](?=\s|$)")
 _OPENS_WITH_RE = re.compile(r"^\s*[.,;:!?)\]}]")
 # two lower-case letters, sentence punctuation, then a capitalised word with no space: "votos.Él"
 # "votos.Él": a lower-case word, sentence punctuation, a capitalised word; lower case after the
 # dot is a domain or an abbreviation ("zougla.gr"), capitals on both sides an acronym ("EE.UU")
-_NO_SPACE_AFTER_RE = re.compile(r"(?<=[^\W\d_]{2})(?<=[^\W\d_A-ZÀ-ÞΑ-Ω])[.;:!?](?=[A-ZÀ-ÞΑ-ΩΆ-Ώ][^\W\d_A-ZÀ-ÞΑ-Ω])")
+_NO_SPACE_AFTER_RE = re.compile(
+    r"[.;:!?](?<=[^\W\d_]{2}[.;:!?])(?<=[^\W\d_A-ZÀ-ÞΑ-Ω][.;:!?])(?=[A-ZÀ-ÞΑ-ΩΆ-Ώ][^\W\d_A-ZÀ-ÞΑ-Ω])"
+)
 # Spanish opening marks take no space after them: "¿ dónde?" is a tokeniser's artifact
 _SPACE_AFTER_OPENING_RE = re.compile(r"[¿¡]\s+(?=\w)")
 _PAIRS = {")": "(", "]": "["}
 _BRACKET_RE = re.compile(r"[()\[\]]")
-_DOUBLED_RE = re.compile(r"(?<![.,])([,;:])\s*\1(?![.,])|(?<!\.)\.\s\.(?!\.)")
+_DOUBLED_RE = re.compile(r"([,;:])(?<![.,][,;:])\s*\1(?![.,])|\.(?<!\.\.)\s\.(?!\.)")
 
 
 @register
