@@ -63,10 +63,16 @@ def window_means(values: np.ndarray, width: int = WINDOW) -> np.ndarray:
 
 def mean_slor(paragraph: ParagraphContext) -> float | None:
     """Average SLOR over the tokens that are not masked (None without a model or such tokens)."""
-    slor = token_slor(paragraph)
-    if slor is None or np.isnan(slor).all():
-        return None
-    return float(np.nanmean(slor))
+    if "mean_slor" in paragraph.cache:
+        return paragraph.cache["mean_slor"]
+    slor, mean = token_slor(paragraph), None
+    if slor is not None:
+        missing = np.isnan(slor)
+        count = len(slor) - int(np.count_nonzero(missing))
+        if count:  # what np.nanmean computes, without its overhead on short arrays
+            mean = float(np.sum(np.where(missing, 0.0, slor)) / count)
+    paragraph.cache["mean_slor"] = mean
+    return mean
 
 
 def tail_probability(value: float, quantiles: dict[str, float]) -> float:

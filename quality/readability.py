@@ -19,6 +19,7 @@ NLTK's CMUdict at run time, and we never touch the network.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -57,22 +58,35 @@ def _hyphenator(lang: str) -> pyphen.Pyphen:
     return pyphen.Pyphen(lang=_HYPHENATION[lang])
 
 
-@lru_cache(maxsize=1 << 17)
+_SYLLABLE_CACHE: dict[str, dict[str, int]] = {}
+
+
 def syllables(word: str, lang: str) -> int:
-    """Syllables of a lower-case word: hyphenation points + 1."""
-    return len(_hyphenator(lang).positions(word)) + 1
+    """Syllables of a lower-case word: hyphenation points + 1 (cached per language)."""
+    cache = _SYLLABLE_CACHE.setdefault(lang, {})
+    count = cache.get(word)
+    if count is None:
+        if len(cache) > 200_000:
+            cache.clear()
+        count = cache[word] = len(_hyphenator(lang).positions(word)) + 1
+    return count
 
 
 class _Counts:
     """The counts every formula is built from, computed once per text."""
 
     def __init__(self, text: str, lang: str):
-        self.words = [w.lower() for w in list_words(text)]
-        self.n_words = len(self.words)
+        words = Counter(w.lower() for w in list_words(text))  # each distinct word hyphenated once
+        self.n_words = sum(words.values())
         self.n_sentences = count_sentences(text)
-        self.syllables = [syllables(w, lang) for w in self.words]
+        by_syllables: Counter[int] = Counter()
+        for word, times in words.items():
+            by_syllables[syllables(word, lang)] += times
+        self.n_syllables = sum(count * times for count, times in by_syllables.items())
+        self.n_monosyllables = by_syllables[1]
+        self.n_polysyllables = sum(times for count, times in by_syllables.items() if count >= 3)
         self.words_per_sentence = self.n_words / self.n_sentences
-        self.syllables_per_word = sum(self.syllables) / self.n_words
+        self.syllables_per_word = self.n_syllables / self.n_words if self.n_words else 0.0
 
 
 def _fernandez_huerta(c: _Counts, text: str) -> float:
@@ -97,8 +111,8 @@ def _gulpease(c: _Counts, text: str) -> float:
 
 def _wiener_sachtextformel_1(c: _Counts, text: str) -> float:
     long_words = sum(1 for w in list_words(text, rm_apostrophe=True) if len(w) > 6)
-    polysyllables = 100 * sum(1 for s in c.syllables if s >= 3) / c.n_words
-    monosyllables = 100 * sum(1 for s in c.syllables if s == 1) / c.n_words
+    polysyllables = 100 * c.n_polysyllables / c.n_words
+    monosyllables = 100 * c.n_monosyllables / c.n_words
     return (0.1935 * polysyllables + 0.1672 * c.words_per_sentence + 0.1297 * 100 * long_words / c.n_words
             - 0.0327 * monosyllables - 0.875)
 

@@ -38,12 +38,13 @@ class DisfluencyDetector(ParagraphDetector):
             return
         calibration = model.calibration
         means = window_means(token_slor(paragraph))
-        valid = ~np.isnan(means)
-        if not valid.any():
+        missing = np.isnan(means)
+        windows = len(means) - int(np.count_nonzero(missing))
+        if not windows:
             return
-        worst = int(np.nanargmin(means))
+        worst = int(np.argmin(np.where(missing, np.inf, means)))
         # chance correction: with n windows, one as rare as 1/n is expected in clean text
-        p_value = min(1.0, tail_probability(float(means[worst]), calibration["window_slor"]) * int(valid.sum()))
+        p_value = min(1.0, tail_probability(float(means[worst]), calibration["window_slor"]) * windows)
         if p_value < WINDOW_P:
             tokens = paragraph.tokens[worst : worst + WINDOW]
             yield paragraph.finding(
