@@ -69,15 +69,6 @@ def shared_detector(models_dir: str | None = None):
     return detector
 
 
-def warm_up(detector) -> None:
-    """Do the one-time work of a first analysis (imports, model pages) now, once per language.
-
-    Done in the parent before forking workers, so they inherit it instead of each paying for it.
-    """
-    for lang in detector.langs:
-        detector.analyze("Warm-up text of a few words.\n\nAnother short paragraph here.", lang=lang)
-
-
 def paragraph_hash(words: tuple[str, ...]) -> bytes:
     """The 16-byte key of a paragraph's normalised words in the dedup index."""
     return hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=16).digest()
