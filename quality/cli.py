@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -183,10 +184,11 @@ def models(models_dir) -> None:
 @main.command("filter")
 @click.argument("inputs", nargs=-1)
 @click.option("-o", "--output", default="-", show_default=True, help="Kept records (JSON Lines); - is stdout.")
-@click.option("--rejected", type=click.Path(dir_okay=False), help="Write rejected records here.")
+@click.option("--rejected", type=click.Path(dir_okay=False), help="Write rejected records here (- is stdout).")
 @click.option("--drop-rejected", is_flag=True, help="Count rejected records but write them nowhere.")
 @click.option("--annotate", is_flag=True, help="Write every record to the output with its verdict; no split.")
-@click.option("--errors", type=click.Path(dir_okay=False), help="Lines that could not be analysed (JSON Lines).")
+@click.option("--errors", type=click.Path(dir_okay=False),
+              help="Lines that could not be analysed (JSON Lines; - is stdout).")
 @click.option("--text-field", default="text", show_default=True)
 @click.option("--id-field", default="id", show_default=True, help="Record id; the line number when absent.")
 @click.option("--lang-field", help="Field holding the language code (default: detect).")
@@ -217,6 +219,7 @@ def filter_command(inputs, output, rejected, drop_rejected, annotate, errors, te
       quality filter shard-*.jsonl.gz -o kept.jsonl --rejected rejected.jsonl --jobs 8
       cat docs.jsonl | quality filter --annotate > annotated.jsonl
     """
+    from quality.dedup_index import DedupIndexError
     from quality.filter_worker import AnalysisSettings
     from quality.filtering import FilterOptions, FilterUsageError, run_filter
     from quality.models import ModelError
@@ -231,7 +234,11 @@ def filter_command(inputs, output, rejected, drop_rejected, annotate, errors, te
         summary = run_filter(options)
     except FilterUsageError as err:
         raise click.UsageError(str(err)) from err
-    except (ModelError, OSError) as err:
+    except BrokenPipeError:
+        # the reader went away (`quality filter ... | head`): stop quietly, as other Unix filters do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_OK)
+    except (ModelError, DedupIndexError, OSError) as err:
         raise click.ClickException(str(err)) from err
     click.echo(summary.line(), err=True)
     sys.exit(EXIT_ERROR if summary.errors else EXIT_OK)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -102,9 +103,11 @@ def decode_record(raw: bytes, settings: AnalysisSettings) -> tuple[dict[str, Any
     except UnicodeDecodeError as err:
         return Failure(f"invalid UTF-8 at byte {err.start}")
     try:
-        record = json.loads(line)
+        record = json.loads(line, parse_int=_parse_int, parse_float=_parse_float)
     except ValueError as err:
         return Failure(f"malformed JSON: {err}")
+    except RecursionError:
+        return Failure("JSON nested too deeply to parse")
     if not isinstance(record, dict):
         return Failure(f"not a JSON object (a {type(record).__name__})")
     text = record.get(settings.text_field)
@@ -115,29 +118,43 @@ def decode_record(raw: bytes, settings: AnalysisSettings) -> tuple[dict[str, Any
     return record, text
 
 
+def _parse_int(literal: str) -> int | str:
+    # Python refuses to convert integers of more than 4,300 digits (a guard against slow conversions);
+    # such a number is valid JSON, and we only pass it through, so it stays text
+    return int(literal) if len(literal) <= 4000 else literal
+
+
+def _parse_float(literal: str) -> float | str:
+    number = float(literal)
+    return number if math.isfinite(number) else literal  # 1e999: keep what was written, not "inf"
+
+
 def record_id(record: dict[str, Any], id_field: str, line: int) -> str:
-    """The record's id field as a string, or its 1-based line number when it has none."""
+    """The record's id field as a string (other JSON values as JSON), or its 1-based line number when it has none."""
     value = record.get(id_field)
-    return str(line) if value is None else str(value)
+    if value is None:
+        return str(line)
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def analyse_line(item: InputLine, settings: AnalysisSettings) -> Analysed | Failure:
     """Parse and analyse one line; every problem becomes a Failure, never an exception."""
-    decoded = decode_record(item.raw, settings)
-    if isinstance(decoded, Failure):
-        return decoded
-    record, text = decoded
-    doc_id = record_id(record, settings.id_field, item.line)
-    lang = record.get(settings.lang_field) if settings.lang_field else None
     try:
+        decoded = decode_record(item.raw, settings)
+        if isinstance(decoded, Failure):
+            return decoded
+        record, text = decoded
+        doc_id = record_id(record, settings.id_field, item.line)
+        lang = record.get(settings.lang_field) if settings.lang_field else None
         report = shared_detector(settings.models_dir).analyze(
-            text, lang=lang if isinstance(lang, str) and lang else None, source=doc_id)
+            text, lang=lang if isinstance(lang, str) and lang.strip() else None, source=doc_id)
         quality_json = dump_quality(report.to_dict(compact=settings.compact))
+        quality_json.encode("utf-8")  # fails here, as this record's error, if anything unencodable slipped through
+        if not settings.dedup:
+            return Analysed(doc_id, report.verdict, report.score, quality_json)
+        return Analysed(doc_id, report.verdict, report.score, quality_json, paragraph_hashes(text, report), report)
     except Exception as err:  # one bad document must not stop a corpus run
         return Failure(f"analysis failed: {type(err).__name__}: {err}")
-    if not settings.dedup:
-        return Analysed(doc_id, report.verdict, report.score, quality_json)
-    return Analysed(doc_id, report.verdict, report.score, quality_json, paragraph_hashes(text, report), report)
 
 
 def analyse_chunk(items: list[InputLine | InputProblem], settings: AnalysisSettings) -> list[Analysed | Failure | None]:
@@ -150,8 +167,8 @@ def splice_quality(raw: bytes, quality_json: str) -> bytes:
     body = raw.rstrip()
     if not body.endswith(b"}"):
         raise ValueError("record does not end with '}'")
-    head = body[:-1].rstrip()
-    separator = b'"quality":' if head.endswith(b"{") else b', "quality":'
+    head = body[:-1]  # any space before the closing brace stays: every input byte is kept
+    separator = b'"quality":' if head.rstrip().endswith(b"{") else b', "quality":'
     return head + separator + quality_json.encode("utf-8") + b"}\n"
 
 

@@ -12,9 +12,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
+import stat
 import sys
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import BinaryIO, TextIO
 
@@ -32,6 +35,8 @@ from quality.filter_worker import (
 from quality.jsonl_reader import InputLine, InputProblem, iter_input_lines
 from quality.report import VERDICT_RANK
 
+# a Dask scheduler address (tcp://10.0.0.5:8786, tls://..., inproc://...) or local:N
+_SCHEDULER_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://\S+|local:[1-9]\d*)$")
 CHUNK_BYTES = 4 << 20  # a chunk also ends at this many bytes, so huge records do not pile up in one task
 PROGRESS_EVERY = 0.5  # seconds
 ERROR_RAW_CHARS = 1000
@@ -79,6 +84,32 @@ class FilterOptions:
             raise FilterUsageError("--chunk-size must be at least 1")
         if self.jobs < 0:
             raise FilterUsageError("--jobs must be 0 (all cores) or more")
+        if self.min_score is not None and not 0.0 <= self.min_score <= 1.0:
+            raise FilterUsageError("--min-score must be between 0 and 1")
+        if self.scheduler is not None and not _SCHEDULER_RE.match(self.scheduler):
+            raise FilterUsageError(f"--scheduler {self.scheduler!r}: expected tcp://HOST:PORT (or another Dask "
+                                   "address with a scheme) or local:N with N at least 1")
+        self._check_paths()
+
+    def _check_paths(self) -> None:
+        """No two outputs may be one file, and no output may be an input: opening it would empty it."""
+        named = [("-o", self.output or "-"), ("--rejected", self.rejected), ("--errors", self.errors),
+                 ("--dedup-index", self.dedup_index)]
+        named = [(option, path) for option, path in named if path is not None]
+        stdout = [option for option, path in named if path == "-"]
+        if len(stdout) > 1:
+            raise FilterUsageError(f"{' and '.join(stdout)} both write to standard output; give one a file")
+        seen: dict[str, str] = {}
+        for option, path in named:
+            if path == "-":
+                continue
+            real = os.path.realpath(path)
+            if real in seen:
+                raise FilterUsageError(f"{seen[real]} and {option} are the same file: {path}")
+            seen[real] = option
+        for path in self.inputs:
+            if path != "-" and os.path.realpath(path) in seen:
+                raise FilterUsageError(f"{path} is both an input and the {seen[os.path.realpath(path)]} output")
 
     def is_rejected(self, verdict: str, score: float) -> bool:
         """The cut: verdict at or past --reject-verdict, or score under --min-score."""
@@ -148,16 +179,36 @@ class Outputs:
 
     def __init__(self, options: FilterOptions):
         self._opened: list[BinaryIO] = []
-        self.kept = sys.stdout.buffer if options.output in (None, "-") else self._open(options.output)
-        self.rejected = self._open(options.rejected)
-        self.errors = self._open(options.errors)
+        self._created: list[str] = []
+        try:
+            self.kept = self._open(options.output or "-")
+            self.rejected = self._open(options.rejected)
+            self.errors = self._open(options.errors)
+        except OSError:
+            self._abandon()
+            raise
+        for handle in self._opened:  # every output could be opened: only now empty the old contents
+            if stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # not /dev/null or a pipe
+                handle.truncate(0)
 
     def _open(self, path: str | None) -> BinaryIO | None:
         if path is None:
             return None
-        handle = open(path, "wb")  # noqa: SIM115 - closed in close(), after the whole run
+        if path == "-":
+            return sys.stdout.buffer
+        existed = os.path.exists(path)
+        # append mode does not empty an existing file, so a later output that cannot be opened loses nothing
+        handle = open(path, "ab")  # noqa: SIM115 - closed in close(), after the whole run
         self._opened.append(handle)
+        if not existed:
+            self._created.append(path)
         return handle
+
+    def _abandon(self) -> None:
+        for handle in self._opened:
+            handle.close()
+        for path in self._created:
+            os.unlink(path)
 
     def close(self) -> None:
         """Flush standard output and close the files."""
@@ -190,21 +241,83 @@ def _init_pool_worker(models_dir: str | None) -> None:
     shared_detector(models_dir)
 
 
+WORKER_DIED = "worker process died while analysing this record (killed, or out of memory?)"
+
+
+class _WorkerPool:
+    """A process pool that survives the death of a worker.
+
+    multiprocessing.Pool waits forever for the task of a worker that was
+    killed (by the OOM killer, say); concurrent.futures reports it as a broken
+    pool instead. Then a new pool is started and the chunks that were in
+    flight are analysed again one record at a time, so only a record that
+    kills its worker again becomes an error, and the run goes on.
+    """
+
+    def __init__(self, jobs: int, settings: AnalysisSettings):
+        self.jobs, self.settings = jobs, settings
+        self.restarts = 0
+        self._executor = self._start()
+
+    def _start(self):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # fork: workers start at once and share the parent's imported modules; models are mmapped either way
+        context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
+        return ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_init_pool_worker,
+                                   initargs=(self.settings.models_dir,))
+
+    def submit(self, chunk: Chunk):
+        """Queue a chunk; the returned handle is passed to result()."""
+        try:
+            return chunk, self._executor.submit(analyse_chunk, chunk, self.settings)
+        except BrokenProcessPool:
+            return chunk, None  # the pool broke since the last result: result() redoes the chunk
+
+    def result(self, pending) -> list[Result]:
+        """The results of a submitted chunk, in order, whatever happened to the worker."""
+        chunk, future = pending
+        if future is not None:
+            try:
+                return future.result()
+            except BrokenProcessPool:
+                pass
+        return [self._one_by_one(item) for item in chunk]
+
+    def _one_by_one(self, item: InputLine | InputProblem) -> Result:
+        if not isinstance(item, InputLine):
+            return None
+        for _ in range(2):
+            try:
+                return self._executor.submit(analyse_chunk, [item], self.settings).result()[0]
+            except BrokenProcessPool:
+                self._restart()
+        return Failure(WORKER_DIED)  # it broke a fresh pool twice: it is this record
+
+    def _restart(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        self.restarts += 1
+        self._executor = self._start()
+
+    def close(self) -> None:
+        """Stop the workers."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
 def analyse_in_pool(chunks: Iterable[Chunk], settings: AnalysisSettings,
                     jobs: int) -> Iterator[tuple[Chunk, list[Result]]]:
     """A multiprocessing backend: results in input order, at most IN_FLIGHT_PER_WORKER chunks queued per worker.
 
-    Pool.imap would be the obvious choice, but it drains its input iterator as
-    fast as it can, holding a whole corpus in memory; a bounded window of
-    apply_async results, collected oldest first, keeps the order and the memory flat.
+    Executor.map would be the obvious choice, but it drains its input iterator
+    at once, holding a whole corpus in memory; a bounded window of futures,
+    collected oldest first, keeps the order and the memory flat.
     """
-    import multiprocessing
-
-    # fork: workers start at once and share the parent's imported modules; models are mmapped either way
-    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
-    with context.Pool(jobs, initializer=_init_pool_worker, initargs=(settings.models_dir,)) as pool:
-        submit = lambda chunk: pool.apply_async(analyse_chunk, (chunk, settings))  # noqa: E731
-        yield from ordered_window(chunks, submit, lambda pending: pending.get(), jobs)
+    pool = _WorkerPool(jobs, settings)
+    try:
+        yield from ordered_window(chunks, pool.submit, pool.result, jobs)
+    finally:
+        pool.close()
 
 
 def run_filter(options: FilterOptions, stderr: TextIO | None = None) -> FilterSummary:
@@ -217,7 +330,7 @@ def run_filter(options: FilterOptions, stderr: TextIO | None = None) -> FilterSu
     # fail fast on a bad model folder, before any output; forked workers inherit the loaded models.
     # No warm-up analysis here: it ran serially while the workers waited (1.8 s of a 10 s run),
     # and each worker loads what its languages need (hyphenation patterns) on first use.
-    shared_detector(settings.models_dir)
+    shared_detector(settings.models_dir).models.check()
     summary = FilterSummary()
     progress = Progress(stderr, options.progress if options.progress is not None else stderr.isatty())
     index = DedupIndex(options.dedup_index) if options.dedup_index else None
@@ -272,8 +385,8 @@ def _handle(item: InputLine | InputProblem, result: Result, options: FilterOptio
         _write_error(item, str(err), outputs, summary, stderr)
         return
     rejected = options.is_rejected(verdict, score)
-    if index is not None and not rejected and result.paragraph_hashes:
-        index.add(result.doc_id, result.paragraph_hashes)
+    if index is not None and result.paragraph_hashes:
+        index.add(result.doc_id, result.paragraph_hashes, kept=not rejected)
     if rejected:
         summary.rejected += 1
         target = outputs.kept if options.annotate else outputs.rejected

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import sys
 import zlib
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from typing import BinaryIO
 import zstandard
 
 READ_CHUNK = 1 << 16
+UTF8_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(slots=True)
@@ -109,6 +111,10 @@ def iter_input_lines(paths: list[str], max_record_bytes: int) -> Iterator[InputL
         name = "<stdin>" if path == "-" else path
         try:
             stream = open_input(path)
+            if path.endswith((".gz", ".zst")) and os.path.getsize(path) == 0:
+                stream.close()  # gzip reads an empty file as empty; it is not a compressed file at all
+                yield InputProblem(name, None, "empty file: not even a compressed header (truncated?)")
+                continue
         except OSError as err:
             yield InputProblem(name, None, f"cannot open: {err.strerror or err}")
             continue
@@ -128,6 +134,8 @@ def _lines_of(stream: BinaryIO, name: str, max_record_bytes: int) -> Iterator[In
             if not raw:
                 return
             number += 1
+            if number == 1 and raw.startswith(UTF8_BOM):
+                raw = raw[len(UTF8_BOM):]  # a byte-order mark opens the file, not the first record
             if len(raw.rstrip(b"\r\n")) > max_record_bytes:
                 size = len(raw.rstrip(b"\r\n")) + _skip_rest_of_line(stream, raw)
                 yield InputProblem(name, number, f"record is {size} bytes, over the limit of {max_record_bytes}",

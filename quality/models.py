@@ -180,6 +180,8 @@ class ModelSet:
     """All models available to a Detector, loaded once per process on first use."""
 
     def __init__(self, langs: list[str] | None = None, models_dir: str | Path | None = None):
+        if models_dir and not Path(models_dir).is_dir():
+            raise ModelError(f"{models_dir}: no such models folder")
         available = discover_models(models_dir)
         if langs:
             missing = [lang for lang in langs if lang not in available]
@@ -211,3 +213,12 @@ class ModelSet:
     def all(self) -> list[LanguageModel]:
         """Every available model, loaded."""
         return [m for m in (self.get(lang) for lang in self.langs) if m is not None]
+
+    def check(self) -> None:
+        """Open every model's KenLM file now (pages still load lazily): raise ModelError for a broken one.
+
+        A long run calls this before writing anything, rather than turning every
+        record of one language into an error.
+        """
+        for model in self.all():
+            model.kenlm  # noqa: B018 - the property opens the file

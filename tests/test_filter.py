@@ -46,7 +46,7 @@ def lines(path: Path) -> list[bytes]:
 def assert_only_quality_added(output_line: bytes, input_line: bytes) -> dict:
     """The output line is the input line, byte for byte, with a "quality" field spliced before its last brace."""
     body = input_line.rstrip()
-    assert output_line.startswith(body[:-1].rstrip()), "bytes before the added field changed"
+    assert output_line.startswith(body[:-1]), "bytes before the added field changed"
     out, original = json.loads(output_line), json.loads(input_line)
     quality = out.pop("quality")
     assert out == original
@@ -156,8 +156,11 @@ def test_annotate_writes_every_record_in_order(tmp_path):
 
 def test_cut_options(tmp_path):
     stdin = b"".join(jsonl_line(r) for r in sample_records())
-    _, counts = run_filter("--annotate", "--min-score", "1.01", stdin=stdin)
-    assert counts["rejected"] == 5
+    _, counts = run_filter("--annotate", "--min-score", "1", stdin=stdin)
+    assert counts["rejected"] == 5  # every sample scores under 1
+    for bad in ("1.01", "-0.5", "nan"):
+        result = CliRunner().invoke(main, ["filter", "--annotate", "--min-score", bad], input=stdin)
+        assert result.exit_code == 2 and "--min-score must be between 0 and 1" in result.output
     _, counts = run_filter("--annotate", "--reject-verdict", "review", stdin=stdin)
     assert counts["rejected"] >= 1
 
@@ -228,3 +231,135 @@ def test_python_api_filter_and_threads():
     for thread in threads:
         thread.join()
     assert [results[i] for i in range(len(texts))] == sequential
+
+
+def test_odd_but_valid_json_is_analysed(tmp_path):
+    deep = b'{"id": "deep", "text": "hola", "a": ' + b"[" * 5000 + b"]" * 5000 + b"}\n"
+    odd = [
+        b"\xef\xbb\xbf" + jsonl_line({"id": "bom", "text": CLEAN}),  # a byte-order mark opens the file
+        deep,
+        b'{"id": "bigint", "n": ' + b"7" * 5000 + b', "text": ' + json.dumps(CLEAN).encode() + b"}\n",
+        b'{"id": 1e999, "text": ' + json.dumps(CLEAN).encode() + b"}\n",
+        b'{"id": true, "text": ' + json.dumps(CLEAN).encode() + b"}\n",
+    ]
+    source = tmp_path / "odd.jsonl"
+    source.write_bytes(b"".join(odd))
+    out, errors = tmp_path / "out.jsonl", tmp_path / "errors.jsonl"
+    result, counts = run_filter(str(source), "--annotate", "-o", str(out), "--errors", str(errors))
+    assert counts == {"read": 5, "kept": counts["kept"], "rejected": counts["rejected"], "errors": 1}
+    [error] = [json.loads(line) for line in lines(errors)]
+    assert error["line"] == 2 and error["error"] == "JSON nested too deeply to parse"
+    written = lines(out)
+    assert [json.loads(line, parse_int=str)["quality"]["source"] for line in written] == ["bom", "bigint", "1e999",
+                                                                                        "true"]
+    for output_line, input_line in zip(written, [odd[0][3:], *odd[2:]], strict=True):
+        assert output_line.startswith(input_line.rstrip()[:-1])  # every input byte kept, the BOM aside
+    assert result.exit_code == 2
+
+
+def test_a_killed_worker_does_not_hang_or_lose_records(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    records = [dict(r, id=f"{r['id']}-{copy}") for copy in range(60) for r in sample_records()]
+    source, kept = tmp_path / "in.jsonl", tmp_path / "kept.jsonl"
+    source.write_bytes(b"".join(jsonl_line(r) for r in records))
+    quality = Path(sys.executable).parent / "quality"
+    run = subprocess.Popen([str(quality), "filter", str(source), "-o", str(kept), "--drop-rejected", "--jobs", "2",
+                            "--chunk-size", "2"], stderr=subprocess.PIPE, text=True)
+    killed = None
+    deadline = time.monotonic() + 60
+    while killed is None and run.poll() is None and time.monotonic() < deadline:
+        children = [int(pid) for pid in os.listdir("/proc") if pid.isdigit() and _parent_of(int(pid)) == run.pid]
+        if children and kept.exists() and kept.stat().st_size > 0:
+            killed = children[0]
+            os.kill(killed, signal.SIGKILL)
+        time.sleep(0.05)
+    _, stderr = run.communicate(timeout=120)
+    assert killed is not None, "the run ended before a worker could be killed"
+    counts = [int(n.replace(",", "")) for n in SUMMARY_RE.search(stderr).groups()]
+    assert counts[0] == len(records) == counts[1] + counts[2] + counts[3]
+    assert counts[3] == 0 and run.returncode == 0  # the records in flight were analysed again
+    assert [json.loads(line)["id"] for line in lines(kept)] == [
+        r["id"] for r in records if not r["id"].startswith("s2-")]  # 002 is the garbled sample
+
+
+def _parent_of(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return int(stat.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def test_outputs_never_empty_an_input_or_each_other(tmp_path):
+    import os
+
+    source = tmp_path / "in.jsonl"
+    data = b"".join(jsonl_line(r) for r in sample_records())
+    source.write_bytes(data)
+    precious = tmp_path / "precious.jsonl"
+    precious.write_bytes(b"keep me\n")
+    for args, message in [
+        (["-o", str(source)], "is both an input and the -o output"),
+        (["-o", str(precious), "--rejected", str(precious)], "-o and --rejected are the same file"),
+        (["-o", str(precious), "--rejected", "-", "--errors", str(tmp_path / "e")], ""),
+        (["-o", "-", "--rejected", "-"], "-o and --rejected both write to standard output"),
+        (["-o", str(precious), "--drop-rejected", "--scheduler", "bogus"], "--scheduler 'bogus'"),
+        (["-o", str(precious), "--drop-rejected", "--scheduler", "local:0"], "--scheduler 'local:0'"),
+    ]:
+        args = [*args, "--drop-rejected"] if "--rejected" not in args and "--drop-rejected" not in args else args
+        result = CliRunner().invoke(main, ["filter", str(source), *args])
+        if not message:  # --rejected - : rejected records go to standard output
+            assert result.exit_code == 0 and b'"id": "s2"' in result.stdout_bytes
+            precious.write_bytes(b"keep me\n")
+            continue
+        assert result.exit_code == 2 and message in result.output, (args, result.output)
+        assert source.read_bytes() == data and precious.read_bytes() == b"keep me\n"
+    result = CliRunner().invoke(main, ["filter", str(source), "-o", os.devnull, "--drop-rejected"])
+    assert result.exit_code == 0  # a device is written to, never truncated
+    # an output that cannot be opened stops the run before any other output is emptied
+    result = CliRunner().invoke(main, ["filter", str(source), "-o", str(precious), "--rejected",
+                                       str(tmp_path / "no" / "such" / "dir.jsonl")])
+    assert result.exit_code == 1 and precious.read_bytes() == b"keep me\n"
+
+
+def test_broken_model_or_index_stops_before_any_output(tmp_path):
+    import shutil
+
+    models = tmp_path / "models"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "models" / "es", models / "es")
+    model = models / "es" / "model.bin"
+    model.write_bytes(model.read_bytes()[:100_000])
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_bytes(b"".join(jsonl_line(r) for r in sample_records()))
+    result = CliRunner().invoke(main, ["filter", str(source), "-o", str(out), "--drop-rejected",
+                                       "--models-dir", str(models)])
+    assert result.exit_code == 1 and "model.bin" in result.output and not out.exists()
+    result = CliRunner().invoke(main, ["filter", str(source), "-o", str(out), "--drop-rejected",
+                                       "--models-dir", str(tmp_path / "nowhere")])
+    assert result.exit_code == 1 and "no such models folder" in result.output
+    not_sqlite = tmp_path / "index.sqlite"
+    not_sqlite.write_bytes(b"this is not a database" * 100)
+    result = CliRunner().invoke(main, ["filter", str(source), "-o", str(out), "--drop-rejected",
+                                       "--dedup-index", str(not_sqlite)])
+    assert result.exit_code == 1 and "not a usable dedup index" in result.output and not out.exists()
+
+
+def test_dedup_index_rerun_gives_the_same_verdicts(tmp_path):
+    shared = CLEAN.split("\n\n")[1]
+    garbled = {"id": "D", "text": GARBLED + "\n\n" + shared}  # rejected, and shares a paragraph with E
+    clean = {"id": "E", "text": CLEAN}
+    source, index = tmp_path / "in.jsonl", tmp_path / "seen.sqlite"
+    source.write_bytes(jsonl_line(garbled) + jsonl_line(clean))
+    outputs = []
+    for run in range(2):
+        out = tmp_path / f"annotated{run}.jsonl"
+        _, counts = run_filter(str(source), "--annotate", "-o", str(out), "--dedup-index", str(index))
+        assert counts == {"read": 2, "kept": 1, "rejected": 1, "errors": 0}
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert b"dedup-index" not in outputs[1]  # D came first: E's later copy is no reason to mark D
