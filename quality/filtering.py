@@ -168,6 +168,13 @@ class Progress:
         self.stream.write(f"\r{text}\x1b[K" if self.terminal else text + "\n")
         self.stream.flush()
 
+    def message(self, text: str) -> None:
+        """Write a line of its own to the stream (an error), first wiping a progress line drawn in place."""
+        if self.enabled and self.terminal and self._last:
+            self.stream.write("\r\x1b[K")
+            self._last = 0.0  # redraw at the next update
+        self.stream.write(text + "\n")
+
     def finish(self) -> None:
         """End the rewritten line so the summary starts on its own."""
         if self.enabled and self.terminal and self._last:
@@ -339,7 +346,7 @@ def run_filter(options: FilterOptions, stderr: TextIO | None = None) -> FilterSu
     try:
         for chunk, results in _backend(options, settings, chunks):
             for item, result in zip(chunk, results, strict=True):
-                _handle(item, result, options, settings, index, outputs, summary, stderr)
+                _handle(item, result, options, settings, index, outputs, summary, progress)
             progress.update(summary)
     finally:
         progress.finish()
@@ -363,13 +370,13 @@ def _backend(options: FilterOptions, settings: AnalysisSettings,
 
 
 def _handle(item: InputLine | InputProblem, result: Result, options: FilterOptions, settings: AnalysisSettings,
-            index: DedupIndex | None, outputs: Outputs, summary: FilterSummary, stderr: TextIO) -> None:
+            index: DedupIndex | None, outputs: Outputs, summary: FilterSummary, progress: Progress) -> None:
     """Count one record and write it where it belongs."""
     summary.read += 1
     summary.bytes_read += len(item.raw)
     if isinstance(item, InputProblem) or isinstance(result, Failure) or result is None:
         message = item.message if isinstance(item, InputProblem) else result.message
-        _write_error(item, message, outputs, summary, stderr)
+        _write_error(item, message, outputs, summary, progress)
         return
     verdict, score, quality_json = result.verdict, result.score, result.quality_json
     if index is not None and result.paragraph_hashes:
@@ -382,7 +389,7 @@ def _handle(item: InputLine | InputProblem, result: Result, options: FilterOptio
     try:
         line = splice_quality(item.raw, quality_json)
     except ValueError as err:  # cannot happen for a line json.loads took as an object, but never lose a record
-        _write_error(item, str(err), outputs, summary, stderr)
+        _write_error(item, str(err), outputs, summary, progress)
         return
     rejected = options.is_rejected(verdict, score)
     if index is not None and result.paragraph_hashes:
@@ -398,10 +405,10 @@ def _handle(item: InputLine | InputProblem, result: Result, options: FilterOptio
 
 
 def _write_error(item: InputLine | InputProblem, message: str, outputs: Outputs, summary: FilterSummary,
-                 stderr: TextIO) -> None:
+                 progress: Progress) -> None:
     summary.errors += 1
     where = item.file if item.line is None else f"{item.file}:{item.line}"
-    stderr.write(f"error: {where}: {message}\n")
+    progress.message(f"error: {where}: {message}")
     if outputs.errors is not None:
         raw = item.raw.decode("utf-8", errors="replace").rstrip("\r\n")[:ERROR_RAW_CHARS]
         record = {"file": item.file, "line": item.line, "error": message, "raw": raw}
