@@ -17,10 +17,12 @@ from typing import NamedTuple
 # not words (no casing or spelling rules apply inside them). A word is
 # letters/digits with inner apostrophes or hyphens ("d'Alembert", "covid-19");
 # anything else that is not space is a one-character token.
+# Lengths are bounded (an address's local part has at most 64 characters, a domain label 63): unbounded,
+# each token of "a.a.a.a…" rescanned the rest of the run for an "@" or a ".com", quadratic in its length.
 _SPECIAL = (
-    r"(?:https?://|www\.)[^\s<>\"“”]*[^\s<>\"“”.,;:!?)]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[@#]\w+"
+    r"(?:https?://|www\.)[^\s<>\"“”]*[^\s<>\"“”.,;:!?)]|[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+|[@#]\w+"
     # generic top-level domains only: "casa.de" may be two words with a missing space
-    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|gov|edu|info|io)\b(?:/[^\s<>\"“”]*[^\s<>\"“”.,;:!?)])?"
+    r"|\b[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}\.(?:com|org|net|gov|edu|info|io)\b(?:/[^\s<>\"“”]*[^\s<>\"“”.,;:!?)])?"
 )
 _TOKEN_RE = re.compile(rf"(?P<special>{_SPECIAL})|\w+(?:['’\-]\w+)*|[^\w\s]", re.UNICODE)
 _DIGIT_RE = re.compile(r"\d")

@@ -18,6 +18,9 @@ from quality.report import Finding
 MIN_WORDS = 4  # shorter lines ("Share", "Photo") repeat legitimately
 SHINGLE = 4
 NEAR_JACCARD = 0.7
+# A 4-gram in this many paragraphs is boilerplate ("publicado por la redacción"): later paragraphs holding it are
+# not added to its list, or every paragraph would be compared with every earlier one (quadratic in their number)
+MAX_POSTINGS = 32
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 
@@ -69,7 +72,9 @@ class DuplicateDetector(BaseDetector):
             first_by_key[words] = paragraph.index
             shingle_sets[paragraph.index] = grams
             for gram in grams:
-                index.setdefault(gram, []).append(paragraph.index)
+                postings = index.setdefault(gram, [])
+                if len(postings) < MAX_POSTINGS:
+                    postings.append(paragraph.index)
         return findings
 
     @staticmethod
@@ -86,6 +91,10 @@ class DuplicateDetector(BaseDetector):
             score = common / union
             if score > best_score:
                 best, best_score = candidate, score
+        if best is not None:
+            # counted again in full: the lists of boilerplate grams stop at MAX_POSTINGS
+            common = len(grams & shingle_sets[best])
+            best_score = common / (len(grams) + len(shingle_sets[best]) - common)
         if best is not None and best_score >= NEAR_JACCARD:
             return best, best_score
         return None, 0.0

@@ -137,7 +137,13 @@ _QUOTES = "\"“”«»„'‘’"
 
 
 def _quoted(text: str, start: int, end: int) -> bool:
-    """True when text[start:end] is the whole of a quotation (quote marks right around it, a few words inside)."""
-    before = text[:start].rstrip()
-    after = text[end:].lstrip()
-    return bool(before) and bool(after) and before[-1] in _QUOTES and after[0] in _QUOTES
+    """True when text[start:end] is the whole of a quotation (quote marks right around it, a few words inside).
+
+    Only the space next to the run is stepped over: copying all the text before
+    it (`text[:start].rstrip()`) for every run was quadratic in the paragraph.
+    """
+    while start > 0 and text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and text[end].isspace():
+        end += 1
+    return start > 0 and end < len(text) and text[start - 1] in _QUOTES and text[end] in _QUOTES

@@ -9,6 +9,7 @@ leaves "the Financial Times ."), so it weighs little on its own.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 
 from quality.context import DocumentContext, ParagraphContext
@@ -33,6 +34,9 @@ _SPACE_AFTER_OPENING_RE = re.compile(r"[¿¡]\s+(?=\w)")
 _PAIRS = {")": "(", "]": "["}
 _BRACKET_RE = re.compile(r"[()\[\]]")
 _DOUBLED_RE = re.compile(r"([,;:])(?<![.,][,;:])\s*\1(?![.,])|\.(?<!\.\.)\s\.(?!\.)")
+_RUN_RE = re.compile(r"\S+")
+# evidence shown each side of a glued quote or missing space: a word, or this much of a longer run
+EVIDENCE_CHARS = 60
 
 
 @register
@@ -49,17 +53,26 @@ class PunctuationDetector(ParagraphDetector):
         if match:
             message = "paragraph starts with punctuation: a sentence was cut"
             yield paragraph.finding("punctuation", match.end() - 1, match.end(), message, 0.6)
-        seen: set[tuple[int, int]] = set()
+        words: _Words | None = None  # built on the first match: most paragraphs have none
+        seen: set[int] = set()
         for match in _GLUED_QUOTE_RE.finditer(text):
-            start, end = _word_around(text, match.start())
-            if (start, end) in seen:
+            if words is None:
+                words = _Words(text)
+            word = words.index(match.start())
+            if word in seen:
                 continue  # two glued quotes in one word: one finding
-            seen.add((start, end))
+            seen.add(word)
+            start, end = words.evidence(word, match.start())
             yield paragraph.finding("punctuation", start, end, "quotation mark glued to a word (no space)", 0.35)
+        seen.clear()
         for match in _NO_SPACE_AFTER_RE.finditer(text):
-            if _looks_like_url(text, match.start()):
-                continue
-            start, end = _word_around(text, match.start())
+            if words is None:
+                words = _Words(text)
+            word = words.index(match.start())
+            if word in seen or words.looks_like_url(word):
+                continue  # one finding per word, as for quotes
+            seen.add(word)
+            start, end = words.evidence(word, match.start())
             yield paragraph.finding("punctuation", start, end, "no space after sentence punctuation", 0.3)
         for match in _DOUBLED_RE.finditer(text):
             yield paragraph.finding("punctuation", match.start(), match.end(), "doubled punctuation", 0.25)
@@ -93,18 +106,33 @@ def _unbalanced_brackets(text: str) -> list[int]:
     return lonely + [pos for _, pos in stack]
 
 
-def _word_around(text: str, pos: int) -> tuple[int, int]:
-    """The non-space run of characters around position `pos` (the evidence a person needs to see)."""
-    start = pos
-    while start > 0 and not text[start - 1].isspace():
-        start -= 1
-    end = pos + 1
-    while end < len(text) and not text[end].isspace():
-        end += 1
-    return start, end
+class _Words:
+    """The runs of non-space characters of a paragraph, found once.
 
+    Each match looks its word up by bisection; scanning out from the match
+    instead made a paragraph-long run ('"a"a"a…', 5,000 characters) quadratic.
+    """
 
-def _looks_like_url(text: str, pos: int) -> bool:
-    start, end = _word_around(text, pos)
-    word = text[start:end].lower()
-    return "://" in word or word.startswith("www") or "@" in word
+    def __init__(self, text: str):
+        self.text = text
+        spans = [match.span() for match in _RUN_RE.finditer(text)]
+        self.starts = [start for start, _ in spans]
+        self.ends = [end for _, end in spans]
+        self._urls: dict[int, bool] = {}
+
+    def index(self, pos: int) -> int:
+        """The index of the run holding position `pos` (a non-space character)."""
+        return bisect_right(self.starts, pos) - 1
+
+    def evidence(self, word: int, pos: int) -> tuple[int, int]:
+        """The run around `pos`, cut to EVIDENCE_CHARS each side: what a person needs to see."""
+        return max(self.starts[word], pos - EVIDENCE_CHARS), min(self.ends[word], pos + 1 + EVIDENCE_CHARS)
+
+    def looks_like_url(self, word: int) -> bool:
+        """A link or an e-mail address, whose dots need no space after them (once per run)."""
+        url = self._urls.get(word)
+        if url is None:
+            start, end, text = self.starts[word], self.ends[word], self.text
+            url = self._urls[word] = (text.find("://", start, end) >= 0 or text.find("@", start, end) >= 0
+                                      or text[start : min(end, start + 3)].lower() == "www")
+        return url

@@ -11,7 +11,9 @@ is a new clause or parallelism ("ni en dos días, ni en tres días"), not a stut
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
+from itertools import accumulate
 
 from quality.context import DocumentContext, ParagraphContext
 from quality.detectors.base import ParagraphDetector, register
@@ -58,28 +60,29 @@ class RepetitionDetector(ParagraphDetector):
             if earlier is not None and position - earlier <= reach:
                 recurs.add(earlier)
             last_seen[word] = position
+        if not recurs:
+            return
         starts = sorted(recurs)
+        breaks = _breaks_before(paragraph.text, words)
         for n in range(MAX_N, 0, -1):
             for i in starts:
                 if i >= len(norms) - 2 * n + 1:
                     break
+                if i in covered or breaks[i + n] > breaks[i + n - 1]:
+                    continue  # part of a longer repeat, or punctuation right after the first copy: no repeat here
                 first = norms[i]
                 for gap in range(0, MAX_GAP + 1 if n > 1 else 1):
                     j = i + n + gap
                     if j + n > len(norms):
                         break
-                    # the first words must match before the whole n-grams are compared
-                    if norms[j] != first or norms[j : j + n] != norms[i : i + n]:
+                    # a repeat across punctuation is a new sentence ("… la UCI. La estancia en la UCI"), and one
+                    # after a word or two that spans punctuation is parallelism ("ni en dos días, ni en tres")
+                    if norms[j] != first or breaks[j] > breaks[i + n - 1 if gap == 0 else i]:
                         continue
-                    if any(k in covered for k in range(i, j + n)):
+                    if norms[j : j + n] != norms[i : i + n] or any(k in covered for k in range(i, j + n)):
                         continue
                     gram = norms[i : i + n]
                     if not self._suspicious(paragraph, gram, gap):
-                        continue
-                    # a repeat across punctuation is a new sentence ("… la UCI. La estancia en la UCI"), and one
-                    # after a word or two that spans punctuation is parallelism ("ni en dos días, ni en tres")
-                    if _BREAK_RE.search(paragraph.text, words[i + n - 1].end if gap == 0 else words[i].start,
-                                        words[j].start):
                         continue
                     covered.update(range(i, j + n))
                     start, end = words[i].start, words[j + n - 1].end
@@ -105,3 +108,18 @@ class RepetitionDetector(ParagraphDetector):
         if gap == 0:
             return True
         return any(not self._is_function_word(paragraph, w) for w in gram)
+
+
+def _breaks_before(text: str, words: list) -> list[int]:
+    """breaks[k]: how many of the gaps between consecutive words before word k hold punctuation.
+
+    Punctuation between words a and b is then `breaks[b] > breaks[a]`: one
+    subtraction per candidate repeat instead of a search of the text between.
+    """
+    after = [0] * len(words)  # after[k]: punctuation between word k and word k + 1
+    word_starts = [word.start for word in words]
+    for match in _BREAK_RE.finditer(text):
+        k = bisect_right(word_starts, match.start()) - 1
+        if k >= 0:
+            after[k] = 1
+    return list(accumulate(after, initial=0))

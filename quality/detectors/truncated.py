@@ -31,11 +31,12 @@ TITLE_MAX_WORDS = 16  # a one-sentence line this short may be a title
 # On WMT24, 8 in 10 broken MT outputs ended without final punctuation against 1 in 8 human translations
 # (those: headlines, links, hashtags); too weak to change a verdict alone, strong enough to rank by.
 WEAK_END = 0.08
-# endings that are not cuts: a link, #hashtag, @mention, emoticon, or a number
+# endings that are not cuts: a link, #hashtag, @mention, emoticon, or a number; the runs of digits and of
+# symbols start only where such a run starts (else a search tries, and rescans, every position in one)
 _SOCIAL_END_RE = re.compile(
-    r"(https?://\S+|www\.\S+|[#@]\w+|[:;xX]-?[()DPpO3/\\|]+|<3|\d+"
+    r"(https?://\S+|www\.\S+|[#@]\w+|[:;xX]-?[()DPpO3/\\|]+|<3|(?<!\d)\d+"
     r"|\b(?:[jh][aeiou]){2,}h?|\bk{3,}|\blol|\bx[dD]+"  # laughter: jajaja, hahaha, kkkk, lol, xD
-    r"|[^\w\s.,;:!?\"'”»)…-]+)\s*$",  # emoji and kaomoji (😂, ^_^, •_•)
+    r"|(?<![^\w\s.,;:!?\"'”»)…-])[^\w\s.,;:!?\"'”»)…-]+)$",  # emoji and kaomoji (😂, ^_^, •_•)
     re.IGNORECASE,
 )
 _SENTENCE_BREAK_RE = re.compile(r"[.!?…]\s")
@@ -61,7 +62,7 @@ class TruncationDetector(ParagraphDetector):
         lm = model.kenlm
         norms = [t.norm for t in tokens]
         last = tokens[-1]
-        if last.norm not in _FINAL and last.norm != "," and not _SOCIAL_END_RE.search(paragraph.text.rstrip()):
+        if last.norm not in _FINAL and last.norm != "," and not _social_end(paragraph.text):
             context = " ".join(norms[-4:])
             end_logprob = lm.score(context + " .", bos=False, eos=False) - lm.score(context, bos=False, eos=False)
             cannot_end = end_logprob < END_LOGPROB
@@ -115,3 +116,13 @@ class TruncationDetector(ParagraphDetector):
                     0.45,
                     gain=round(broken - joined, 2),
                 )
+
+
+def _social_end(text: str) -> bool:
+    """True when `text` ends with a link, hashtag, mention, emoticon, emoji, laughter or a number.
+
+    Every such ending lies within the last run of non-space characters, so
+    only that run is searched: the search tries each position it is given.
+    """
+    runs = text.rsplit(maxsplit=1)
+    return bool(runs) and _SOCIAL_END_RE.search(runs[-1]) is not None
