@@ -7,6 +7,7 @@ combine their findings into scores and verdicts. Rendering is elsewhere.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -16,13 +17,23 @@ from quality.context import DocumentContext, ParagraphContext
 from quality.detectors import load_detectors
 from quality.detectors.duplicate import duplicate_targets
 from quality.fluency import fluency_percentile
-from quality.langid import UNDETERMINED, LanguageIdentifier
+from quality.langid import UNDETERMINED, LanguageIdentifier, normalize_lang_code
 from quality.models import ModelSet
 from quality.normalize import tokenize
 from quality.readability import readability
-from quality.report import REVIEW, DocumentReport, ParagraphReport
+from quality.report import REVIEW, DocumentReport, ParagraphReport, count_noun, record_source
 from quality.scoring import build_document_report, paragraph_score, paragraph_verdict
 from quality.segment import split_paragraphs
+
+# UTF-16 surrogates: valid in a JSON string ("\ud800") and common in scraped text, but no UTF-8 can hold them
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def replace_surrogates(text: str) -> str:
+    """`text` with each surrogate code point replaced by U+FFFD: one character for one, so offsets stay valid."""
+    if text.isascii() or _SURROGATE_RE.search(text) is None:
+        return text
+    return _SURROGATE_RE.sub("\ufffd", text)
 
 
 class Detector:
@@ -55,7 +66,14 @@ class Detector:
         return self.models.langs
 
     def analyze(self, text: str, lang: str | None = None, source: str = "-") -> DocumentReport:
-        """Analyse one document. `lang` forces its language (default: detect)."""
+        """Analyse one document. `lang` forces its language (default: detect).
+
+        `lang` may be any common spelling of a code ("en", "EN", "en-US", "eng");
+        an empty one means detect. Surrogate code points (a lone "\\ud800" from
+        JSON) are analysed as U+FFFD, so the report always encodes as UTF-8.
+        """
+        text, source = replace_surrogates(text), replace_surrogates(source)
+        lang = normalize_lang_code(replace_surrogates(lang) if lang is not None else None)
         doc = self._context(text, lang, source)
         findings_by_paragraph: dict[int, list] = defaultdict(list)
         all_findings = []
@@ -88,35 +106,48 @@ class Detector:
         report = build_document_report(source, doc.lang, doc.lang_confidence, reports)
         kept_text = "\n".join(p.text for p, r in zip(doc.paragraphs, reports) if r.duplicate_of is None)
         report.readability = readability(kept_text, doc.lang)
-        if doc.lang not in self.models.folders:
+        if doc.paragraphs and doc.lang not in self.models.folders:
             name = doc.lang if doc.lang != UNDETERMINED else "undetermined"
             report.error = f"unsupported language: {name}"
-            report.reasons.insert(0, f"unsupported language: {name} (only language-independent checks ran)")
+            report.reasons.insert(0, f"unsupported language: {name} ({_checks_that_ran(doc)})")
             if report.verdict != "reject":
                 report.verdict = REVIEW
         return report
 
-    def filter(self, records: Iterable[dict[str, Any]], text_field: str = "text",
-               lang_field: str | None = None, compact: bool = False,
-               id_field: str = "id") -> Iterator[dict[str, Any]]:
+    def filter(self, records: Iterable[Any], text_field: str = "text", lang_field: str | None = None,
+               compact: bool = False, id_field: str = "id", start: int = 1) -> Iterator[dict[str, Any]]:
         """Yield each record with a `quality` field holding its report (`to_dict`).
 
-        The report's `source` is the record's `id_field` (or "-" when absent).
+        The report's `source` is the record's `id_field`: a string as it is,
+        another value as JSON ("true", "{\\"a\\": 1}"); without one (absent or
+        null), the record's 1-based position in `records` (counted from `start`:
+        a caller feeding chunks of one input passes each chunk's first position),
+        as `quality filter` uses the line number. `lang_field` values are normalised like `lang`
+        in `analyze`; a missing, empty or non-string one means detect.
 
-        A record whose text field is missing or not a string gets a `quality`
-        object with an `error` and verdict null instead, never an exception.
+        Never raises for one bad record: a record that is not a dict comes back
+        as {"record": the value, "quality": {...}}, and a missing or non-string
+        text field, or any failure of the analysis, gives a `quality` object
+        with an `error` and verdict null; the other records go on.
         """
-        for record in records:
-            text = record.get(text_field) if isinstance(record, dict) else None
+        for position, record in enumerate(records, start):
+            if not isinstance(record, dict):
+                problem = f"not a JSON object (a {type(record).__name__})"
+                yield {"record": record, "quality": {"error": problem, "verdict": None}}
+                continue
+            text = record.get(text_field)
             if not isinstance(text, str):
-                problem = "missing" if not isinstance(record, dict) or text_field not in record else "not a string"
-                yield {**(record if isinstance(record, dict) else {}),
-                       "quality": {"error": f"text field {text_field!r} is {problem}", "verdict": None}}
+                problem = "missing" if text_field not in record else "not a string"
+                yield {**record, "quality": {"error": f"text field {text_field!r} is {problem}", "verdict": None}}
                 continue
             lang = record.get(lang_field) if lang_field else None
-            report = self.analyze(text, lang=lang if isinstance(lang, str) else None,
-                                  source=str(record.get(id_field, "-")))
-            yield {**record, "quality": report.to_dict(compact=compact)}
+            try:
+                report = self.analyze(text, lang=lang if isinstance(lang, str) else None,
+                                      source=record_source(record.get(id_field), position))
+                quality = report.to_dict(compact=compact)
+            except Exception as err:  # one bad record must not end the stream
+                quality = {"error": f"analysis failed: {type(err).__name__}: {err}", "verdict": None}
+            yield {**record, "quality": quality}
 
     def _context(self, text: str, lang: str | None, source: str) -> DocumentContext:
         paragraphs = split_paragraphs(text)
@@ -146,3 +177,14 @@ class Detector:
             return UNDETERMINED, 0.0
         best = max(weight, key=weight.__getitem__)
         return best, weight[best] / sum(weight.values())
+
+
+def _checks_that_ran(doc: DocumentContext) -> str:
+    """What the reason for an unsupported language says was checked: paragraphs identified
+    as a language with a model (a quotation in English) were checked with that model too."""
+    modelled = [p for p in doc.paragraphs if p.model is not None]
+    if not modelled:
+        return "only language-independent checks ran"
+    langs = ", ".join(sorted({p.lang for p in modelled}))
+    return (f"only language-independent checks ran, and language-model checks on {len(modelled)} of "
+            f"{count_noun(len(doc.paragraphs), 'paragraph')} identified as {langs}")

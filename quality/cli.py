@@ -61,6 +61,9 @@ def check(inputs, lang, fmt, output, fail_on, models_dir, compact, verbose, quie
         detector = Detector(models_dir=models_dir)
     except (ModelError, ValueError) as err:
         raise click.ClickException(str(err)) from err
+    from quality.langid import normalize_lang_code
+
+    lang = normalize_lang_code(lang)  # "EN", "en-US", "eng" name the en model
     if lang and lang not in detector.langs:
         click.echo(f"warning: no model for --lang {lang}; only language-independent checks will run", err=True)
     out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115 - closed below

@@ -20,56 +20,92 @@ from typing import Any
 from quality.filter_worker import AnalysisSettings, analyse_chunk, ordered_window, shared_detector
 
 
-def _annotate_records(records: Iterable[dict[str, Any]], text_field: str, compact: bool, models_dir: str | None,
-                      lang_field: str | None, id_field: str) -> list[dict[str, Any]]:
+def _annotate_records(records: Iterable[Any], text_field: str, compact: bool, models_dir: str | None,
+                      lang_field: str | None, id_field: str, start: int = 1) -> list[dict[str, Any]]:
     detector = shared_detector(models_dir)
     return list(detector.filter(records, text_field=text_field, lang_field=lang_field, compact=compact,
-                                id_field=id_field))
+                                id_field=id_field, start=start))
 
 
 def annotate_bag(bag, text_field: str = "text", compact: bool = False, models_dir: str | None = None,
                  lang_field: str | None = None, id_field: str = "id"):
-    """A dask.bag.Bag of the records (dicts) of `bag`, each with a `quality` report added.
+    """A dask.bag.Bag of the records of `bag`, each with a `quality` report added.
 
-    Same output as `Detector.filter`, partition by partition, order kept. A
-    record without a string text field gets a `quality` with an `error` and
-    verdict null, never an exception.
+    Same output as `Detector.filter` on the whole bag, order kept: a record
+    without an id gets its 1-based position in the bag as `source`; one that is
+    not a dict comes back as {"record": ..., "quality": {...}}, and a record
+    without a string text field, or whose analysis fails, gets a `quality` with
+    an `error` and verdict null, never an exception.
     """
-    return bag.map_partitions(_annotate_records, text_field, compact, models_dir, lang_field, id_field)
+    import dask
+    import dask.bag as db
+
+    # each partition's first position: 1 + the lengths of the partitions before it (small lazy tasks)
+    annotated, first = [], 1
+    for partition in bag.map_partitions(list).to_delayed():
+        annotated.append(dask.delayed(_annotate_records)(partition, text_field, compact, models_dir, lang_field,
+                                                         id_field, first))
+        first = first + dask.delayed(len)(partition)
+    return db.from_delayed(annotated)
 
 
-def _annotate_frame(frame, text_field: str, models_dir: str | None):
+_POSITION = "__quality_position__"
+
+
+def _plain(value: Any) -> Any:
+    """A data frame cell as a plain Python value: None when missing, numpy scalars unwrapped."""
+    import numpy as np
     import pandas as pd
 
-    detector = shared_detector(models_dir)
+    if pd.api.types.is_scalar(value) and pd.isna(value):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _annotate_frame(frame, text_field: str, models_dir: str | None, id_field: str, lang_field: str | None):
+    import pandas as pd
+
+    columns = list(dict.fromkeys(name for name in (text_field, id_field, lang_field) if name and name in frame.columns))
+    rows = frame[columns].to_dict("records")
+    records = [{name: _plain(row[name]) if name != text_field else row[name] for name in columns} for row in rows]
+    first = int(frame[_POSITION].iloc[0]) if len(frame) else 1
+    annotated = shared_detector(models_dir).filter(records, text_field=text_field, lang_field=lang_field,
+                                                   compact=True, id_field=id_field, start=first)
     scores, verdicts, reports = [], [], []
-    for text in frame[text_field]:
-        if isinstance(text, str):
-            report = detector.analyze(text).to_dict(compact=True)
-            scores.append(report["score"])
-            verdicts.append(report["verdict"])
-            reports.append(json.dumps(report, ensure_ascii=False))
-        else:
-            scores.append(float("nan"))
-            verdicts.append(None)
-            reports.append(json.dumps({"error": f"text field {text_field!r} is not a string", "verdict": None}))
-    return frame.assign(
+    for record in annotated:
+        quality = record["quality"]
+        scores.append(quality.get("score", float("nan")))
+        verdicts.append(quality["verdict"])
+        reports.append(json.dumps(quality, ensure_ascii=False))
+    return frame.drop(columns=[_POSITION]).assign(
         quality_score=pd.Series(scores, index=frame.index, dtype="float64"),
         quality_verdict=pd.Series(verdicts, index=frame.index, dtype=object),
         quality_json=pd.Series(reports, index=frame.index, dtype=object),
     )
 
 
-def annotate_dataframe(ddf, text_field: str = "text", models_dir: str | None = None):
-    """`ddf` (a dask DataFrame) with quality_score, quality_verdict and quality_json (compact report) columns."""
+def annotate_dataframe(ddf, text_field: str = "text", models_dir: str | None = None, id_field: str = "id",
+                       lang_field: str | None = None):
+    """`ddf` (a dask DataFrame) with quality_score, quality_verdict and quality_json (compact report) columns.
+
+    As in `Detector.filter`: the report's `source` is the row's `id_field`
+    column, or the row's 1-based position in the frame when there is no such
+    column or its value is missing; `lang_field` names a column of language
+    codes (default: detect). A row whose text is not a string, or whose
+    analysis fails, gets score NaN, verdict None and an `error` in its JSON.
+    """
     import pandas as pd
 
+    if text_field not in ddf.columns:
+        raise ValueError(f"no column {text_field!r} (columns: {', '.join(map(str, ddf.columns))})")
     meta = ddf._meta.assign(
         quality_score=pd.Series([], dtype="float64"),
         quality_verdict=pd.Series([], dtype=object),
         quality_json=pd.Series([], dtype=object),
     )
-    return ddf.map_partitions(_annotate_frame, text_field, models_dir, meta=meta)
+    numbered = ddf.assign(**{_POSITION: 1})
+    numbered = numbered.assign(**{_POSITION: numbered[_POSITION].cumsum()})  # row positions across partitions
+    return numbered.map_partitions(_annotate_frame, text_field, models_dir, id_field, lang_field, meta=meta)
 
 
 def connect(scheduler: str):

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from quality.detectors.duplicate import MIN_WORDS, paragraph_key
 from quality.jsonl_reader import InputLine, InputProblem
-from quality.report import DocumentReport
+from quality.report import DocumentReport, record_source
 
 _detectors: dict[str | None, Any] = {}
 _detectors_lock = threading.Lock()
@@ -131,10 +131,7 @@ def _parse_float(literal: str) -> float | str:
 
 def record_id(record: dict[str, Any], id_field: str, line: int) -> str:
     """The record's id field as a string (other JSON values as JSON), or its 1-based line number when it has none."""
-    value = record.get(id_field)
-    if value is None:
-        return str(line)
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return record_source(record.get(id_field), line)
 
 
 def analyse_line(item: InputLine, settings: AnalysisSettings) -> Analysed | Failure:

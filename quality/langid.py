@@ -23,6 +23,27 @@ from quality.normalize import Token
 TOP_WORDS = 5000
 UNDETERMINED = "und"
 
+# three-letter ISO 639-2/3 codes (terminology and bibliographic) of the languages models ship for
+_THREE_LETTER = {"eng": "en", "spa": "es", "por": "pt", "ell": "el", "gre": "el", "fra": "fr", "fre": "fr",
+                 "deu": "de", "ger": "de", "ita": "it"}
+_SUBTAG_RE = re.compile(r"[-_]")
+
+
+def normalize_lang_code(code: str | None) -> str | None:
+    """A caller's language code as models are named: "EN", "en-US", "pt_BR", "eng" -> "en", "pt", "en".
+
+    Strips, lower-cases, keeps the primary subtag of a BCP 47 or POSIX tag and
+    maps three-letter codes of the shipped languages to two letters. None, an
+    empty or blank string, or "und" (BCP 47 for undetermined) mean: detect (None).
+    """
+    if code is None:
+        return None
+    primary = _SUBTAG_RE.split(code.strip().lower(), maxsplit=1)[0].strip()
+    if not primary or primary == UNDETERMINED:
+        return None
+    return _THREE_LETTER.get(primary, primary)
+
+
 # scripts that name their language (or family) outright
 _SCRIPT_LANG = {
     "GREEK": "el", "CYRILLIC": "ru", "ARABIC": "ar", "HEBREW": "he", "CJK": "zh", "HANGUL": "ko",

@@ -7,6 +7,7 @@ rename or remove them without bumping `SCHEMA_VERSION`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,25 @@ REJECT = "reject"
 VERDICTS = (KEEP, REVIEW, REJECT)
 # a verdict's rank: for --fail-on and for "the worst of"
 VERDICT_RANK = {KEEP: 0, REVIEW: 1, REJECT: 2}
+
+
+def count_noun(count: int, singular: str, plural: str | None = None) -> str:
+    """A count with its noun in the number it takes: "1 paragraph", "3 paragraphs"."""
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
+
+
+def record_source(value: Any, position: int) -> str:
+    """A record's id as a report's `source`: a string as it is, any other value as JSON ("true", "{\"a\": 1}"),
+    and no id (absent or null) as the record's 1-based position in its input.
+    """
+    if value is None:
+        return str(position)
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):  # not a JSON value (a Python API caller's object)
+        return str(value)
 
 
 @dataclass(slots=True)

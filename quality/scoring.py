@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from quality.report import KEEP, REJECT, REVIEW, DocumentReport, Finding, ParagraphReport
+from quality.report import KEEP, REJECT, REVIEW, DocumentReport, Finding, ParagraphReport, count_noun
 
 PARAGRAPH_REJECT_BELOW = 0.5
 PARAGRAPH_REVIEW_BELOW = 0.8
@@ -33,6 +33,19 @@ CODE_NAMES = {
     "agreement": "have words that do not agree",
     "markup": "contain leftover markup",
     "mojibake": "contain mojibake",
+}
+# the same, said of one paragraph
+CODE_NAMES_ONE = {
+    "duplicate": "repeats an earlier one",
+    "foreign-fragment": "contains untranslated text",
+    "punctuation": "has broken punctuation",
+    "casing": "has wrong capitalisation",
+    "repetition": "stutters (a phrase repeated)",
+    "truncated": "has sentences cut off",
+    "disfluent": "reads as garbled to the language model",
+    "agreement": "has words that do not agree",
+    "markup": "contains leftover markup",
+    "mojibake": "contains mojibake",
 }
 
 
@@ -84,16 +97,18 @@ def document_verdict(paragraphs: list[ParagraphReport]) -> tuple[float, str, lis
     n = len(paragraphs)
     if garbled:
         codes = Counter(f.code for p in garbled for f in p.findings if f.code in GARBLING_CODES)
-        kinds = ", ".join(CODE_NAMES[c].split(" (")[0] for c, _ in codes.most_common(3))
-        reasons.append(f"{len(garbled)} of {n} paragraphs look machine-translated or garbled ({kinds})")
+        names = CODE_NAMES_ONE if len(garbled) == 1 else CODE_NAMES
+        kinds = ", ".join(names[c].split(" (")[0] for c, _ in codes.most_common(3))
+        look = "looks" if len(garbled) == 1 else "look"
+        reasons.append(f"{len(garbled)} of {count_noun(n, 'paragraph')} {look} machine-translated or garbled ({kinds})")
     if repeated:
         firsts = sorted({p.duplicate_of + 1 for p in repeated})
-        reasons.append(
-            f"{len(repeated)} paragraph{'s' * (len(repeated) > 1)} repeat earlier ones "
-            f"(of paragraph{'s' * (len(firsts) > 1)} {_ranges(firsts)})"
-        )
+        repeat = "repeats" if len(repeated) == 1 else "repeat"
+        earlier = "an earlier one" if len(firsts) == 1 else "earlier ones"
+        originals = f"paragraph{'s' * (len(firsts) > 1)} {_ranges(firsts)}"
+        reasons.append(f"{count_noun(len(repeated), 'paragraph')} {repeat} {earlier} (of {originals})")
     if review:
-        reasons.append(f"{len(review)} paragraph{'s' * (len(review) > 1)} worth a look")
+        reasons.append(f"{count_noun(len(review), 'paragraph')} worth a look")
     if bad_share >= DOCUMENT_REJECT_SHARE:
         verdict = REJECT
     elif bad_share >= DOCUMENT_REVIEW_SHARE or garbled or repeated or review_share >= DOCUMENT_REJECT_SHARE:

@@ -44,14 +44,41 @@ def test_annotate_bag_equals_single_process(client):
     assert annotate_bag(bag).compute() == expected
 
 
+def test_annotate_bag_numbers_records_across_partitions(client):
+    # records without an id are named by their position in the whole bag, as by Detector.filter on one list
+    mixed = [{"text": r["text"]} if i % 3 else r for i, r in enumerate(records())] + [[1, 2], "str"]
+    expected = list(Detector().filter(mixed))
+    assert annotate_bag(db.from_sequence(mixed, npartitions=4)).compute() == expected
+    assert [r["quality"].get("source") for r in expected][:4] == ["r0", "2", "3", "r3"]
+    assert expected[-2] == {"record": [1, 2], "quality": {"error": "not a JSON object (a list)", "verdict": None}}
+
+
 def test_annotate_dataframe_adds_columns(client):
     frame = pd.DataFrame([r for r in records() if r["text"]])
     result = annotate_dataframe(dd.from_pandas(frame, npartitions=3)).compute()
     detector = Detector()
-    expected = [detector.analyze(text).to_dict(compact=True) for text in frame["text"]]
+    expected = [detector.analyze(text, source=doc_id).to_dict(compact=True)
+                for text, doc_id in zip(frame["text"], frame["id"])]
     assert list(result["quality_verdict"]) == [e["verdict"] for e in expected]
     assert list(result["quality_score"]) == [e["score"] for e in expected]
     assert [json.loads(j) for j in result["quality_json"]] == expected
+    assert list(result.columns) == [*frame.columns, "quality_score", "quality_verdict", "quality_json"]
+
+
+def test_annotate_dataframe_id_and_lang_fields(client):
+    english = "The government approved the budget for next year after a long negotiation with the opposition."
+    frame = pd.DataFrame({"key": pd.array([10, None, 12, 13], dtype="Int64"), "language": ["EN", "en-US", None, "eng"],
+                          "body": [english, english, english, None]})
+    result = annotate_dataframe(dd.from_pandas(frame, npartitions=2), text_field="body", id_field="key",
+                                lang_field="language").compute()
+    reports = [json.loads(j) for j in result["quality_json"]]
+    # ids as JSON, a missing one as the row's 1-based position
+    assert [r.get("source") for r in reports[:3]] == ["10", "2", "12"]
+    assert [r.get("lang") for r in reports[:3]] == ["en", "en", "en"]
+    assert reports[3] == {"error": "text field 'body' is not a string", "verdict": None}
+    assert result["quality_verdict"].tolist()[:3] == ["keep"] * 3 and result["quality_score"].isna().tolist()[3]
+    without_ids = annotate_dataframe(dd.from_pandas(frame, npartitions=2), text_field="body").compute()
+    assert [json.loads(j).get("source") for j in without_ids["quality_json"]][:3] == ["1", "2", "3"]
 
 
 def test_filter_on_scheduler_equals_local_run(client, tmp_path):

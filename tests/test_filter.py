@@ -241,17 +241,18 @@ def test_odd_but_valid_json_is_analysed(tmp_path):
         b'{"id": "bigint", "n": ' + b"7" * 5000 + b', "text": ' + json.dumps(CLEAN).encode() + b"}\n",
         b'{"id": 1e999, "text": ' + json.dumps(CLEAN).encode() + b"}\n",
         b'{"id": true, "text": ' + json.dumps(CLEAN).encode() + b"}\n",
+        b'{"id": "surrogate", "text": "Un texto con un car\\ud800cter roto en medio de una frase normal."}\n',
     ]
     source = tmp_path / "odd.jsonl"
     source.write_bytes(b"".join(odd))
     out, errors = tmp_path / "out.jsonl", tmp_path / "errors.jsonl"
     result, counts = run_filter(str(source), "--annotate", "-o", str(out), "--errors", str(errors))
-    assert counts == {"read": 5, "kept": counts["kept"], "rejected": counts["rejected"], "errors": 1}
+    assert counts == {"read": 6, "kept": counts["kept"], "rejected": counts["rejected"], "errors": 1}
     [error] = [json.loads(line) for line in lines(errors)]
     assert error["line"] == 2 and error["error"] == "JSON nested too deeply to parse"
     written = lines(out)
     assert [json.loads(line, parse_int=str)["quality"]["source"] for line in written] == ["bom", "bigint", "1e999",
-                                                                                        "true"]
+                                                                                        "true", "surrogate"]
     for output_line, input_line in zip(written, [odd[0][3:], *odd[2:]], strict=True):
         assert output_line.startswith(input_line.rstrip()[:-1])  # every input byte kept, the BOM aside
     assert result.exit_code == 2
