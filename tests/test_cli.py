@@ -118,3 +118,15 @@ def test_console_script_runs_without_shared_or_network(tmp_path):
     result = subprocess.run([str(quality), "check", SAMPLE_002], capture_output=True, text=True, env=env,
                             cwd=tmp_path, timeout=120)
     assert result.returncode == 0 and "REJECT" in result.stdout
+
+
+def test_check_lang_accepts_codes_as_people_write_them():
+    english = ("The government approved the budget for next year after a long negotiation with the opposition, "
+               "and the finance minister said the new taxes would be collected from January.")
+    reports = {}
+    for code in ("en", "EN", "en-US", "eng"):
+        result = CliRunner().invoke(main, ["check", "--lang", code, "--format", "json", "-"], input=english)
+        assert result.exit_code == 0 and "no model" not in result.stderr
+        [reports[code]] = json.loads(result.stdout)
+    assert reports["EN"] == reports["en-US"] == reports["eng"] == reports["en"]
+    assert reports["en"]["lang"] == "en" and reports["en"]["verdict"] == "keep"
