@@ -114,7 +114,9 @@ def connect(scheduler: str):
 
     if scheduler.startswith("local:"):
         workers = int(scheduler.split(":", 1)[1])
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               # None does not turn the HTTP server off (dask/distributed#8136): a random loopback port
+                               dashboard_address="127.0.0.1:0")
         return Client(cluster)
     return Client(scheduler)
 

@@ -373,7 +373,7 @@ def _handle(item: InputLine | InputProblem, result: Result, options: FilterOptio
             index: DedupIndex | None, outputs: Outputs, summary: FilterSummary, progress: Progress) -> None:
     """Count one record and write it where it belongs."""
     summary.read += 1
-    summary.bytes_read += len(item.raw)
+    summary.bytes_read += item.bytes_read if isinstance(item, InputProblem) else len(item.raw)
     if isinstance(item, InputProblem) or isinstance(result, Failure) or result is None:
         message = item.message if isinstance(item, InputProblem) else result.message
         _write_error(item, message, outputs, summary, progress)

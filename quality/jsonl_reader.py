@@ -39,7 +39,13 @@ class InputProblem:
     file: str
     line: int | None
     message: str
-    raw: bytes = b""
+    raw: bytes = b""  # the start of the line, for the error record
+    size: int = 0  # the whole line's length in bytes, when more than `raw`
+
+    @property
+    def bytes_read(self) -> int:
+        """Bytes of input this problem stands for (the MB/s figures count them)."""
+        return max(self.size, len(self.raw))
 
 
 class TruncatedInput(Exception):
@@ -139,7 +145,7 @@ def _lines_of(stream: BinaryIO, name: str, max_record_bytes: int) -> Iterator[In
             if len(raw.rstrip(b"\r\n")) > max_record_bytes:
                 size = len(raw.rstrip(b"\r\n")) + _skip_rest_of_line(stream, raw)
                 yield InputProblem(name, number, f"record is {size} bytes, over the limit of {max_record_bytes}",
-                                   raw[:4000])
+                                   raw[:4000], size)
                 continue
             if raw.strip():
                 yield InputLine(name, number, raw)

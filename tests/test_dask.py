@@ -32,7 +32,8 @@ def records() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def client():
-    cluster = distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None)
+    cluster = distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                      dashboard_address="127.0.0.1:0")
     with distributed.Client(cluster) as dask_client:
         yield dask_client
     cluster.close()

@@ -364,3 +364,18 @@ def test_dedup_index_rerun_gives_the_same_verdicts(tmp_path):
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
     assert b"dedup-index" not in outputs[1]  # D came first: E's later copy is no reason to mark D
+
+
+def test_an_oversized_line_counts_all_its_bytes(tmp_path):
+    import io
+
+    from quality.filtering import FilterOptions
+    from quality.filtering import run_filter as run_in_process
+
+    source = tmp_path / "big.jsonl"
+    source.write_bytes(jsonl_line({"id": "big", "text": "palabra " * 400_000}) + jsonl_line(sample_records()[0]))
+    options = FilterOptions(inputs=[str(source)], output=str(tmp_path / "out.jsonl"), drop_rejected=True,
+                            max_record_bytes=100_000)
+    summary = run_in_process(options, stderr=io.StringIO())
+    assert (summary.read, summary.errors) == (2, 1)
+    assert summary.bytes_read == source.stat().st_size - 1  # every byte but the oversized line's newline
