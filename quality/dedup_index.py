@@ -18,7 +18,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from quality.report import REJECT, VERDICT_RANK, DocumentReport, Finding
+from quality.report import REJECT, VERDICT_RANK, DocumentReport, Finding, count_noun
 from quality.scoring import document_verdict
 
 COMMIT_EVERY = 1000  # documents; a crash loses at most this many documents' paragraphs
@@ -134,8 +134,8 @@ def mark_cross_document_repeats(report: DocumentReport, repeats: dict[int, First
     reasons = [r for r in report.reasons if r != "no problems found"]
     docs = sorted({first.doc_id for first in repeats.values()})
     shown = ", ".join(docs[:3]) + (f" and {len(docs) - 3} more" if len(docs) > 3 else "")
-    what = "paragraph repeats another document" if len(repeats) == 1 else "paragraphs repeat other documents"
-    reasons.append(f"{len(repeats)} {what} ({shown})")
+    repeat = "repeats another document" if len(repeats) == 1 else "repeat other documents"
+    reasons.append(f"{count_noun(len(repeats), 'paragraph')} {repeat} ({shown})")
     if report.error and VERDICT_RANK[verdict] < VERDICT_RANK["review"]:
         verdict = "review"  # an unsupported language stays at least review, as in Detector.analyze
     stats["cross_document_duplicates"] = len(repeats)

@@ -129,11 +129,6 @@ def _parse_float(literal: str) -> float | str:
     return number if math.isfinite(number) else literal  # 1e999: keep what was written, not "inf"
 
 
-def record_id(record: dict[str, Any], id_field: str, line: int) -> str:
-    """The record's id field as a string (other JSON values as JSON), or its 1-based line number when it has none."""
-    return record_source(record.get(id_field), line)
-
-
 def analyse_line(item: InputLine, settings: AnalysisSettings) -> Analysed | Failure:
     """Parse and analyse one line; every problem becomes a Failure, never an exception."""
     try:
@@ -141,12 +136,11 @@ def analyse_line(item: InputLine, settings: AnalysisSettings) -> Analysed | Fail
         if isinstance(decoded, Failure):
             return decoded
         record, text = decoded
-        doc_id = record_id(record, settings.id_field, item.line)
+        doc_id = record_source(record.get(settings.id_field), item.line)
         lang = record.get(settings.lang_field) if settings.lang_field else None
         report = shared_detector(settings.models_dir).analyze(
-            text, lang=lang if isinstance(lang, str) and lang.strip() else None, source=doc_id)
+            text, lang=lang if isinstance(lang, str) else None, source=doc_id)  # analyze normalises the code
         quality_json = dump_quality(report.to_dict(compact=settings.compact))
-        quality_json.encode("utf-8")  # fails here, as this record's error, if anything unencodable slipped through
         if not settings.dedup:
             return Analysed(doc_id, report.verdict, report.score, quality_json)
         return Analysed(doc_id, report.verdict, report.score, quality_json, paragraph_hashes(text, report), report)

@@ -263,7 +263,6 @@ class _WorkerPool:
 
     def __init__(self, jobs: int, settings: AnalysisSettings):
         self.jobs, self.settings = jobs, settings
-        self.restarts = 0
         self._executor = self._start()
 
     def _start(self):
@@ -304,7 +303,6 @@ class _WorkerPool:
 
     def _restart(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
-        self.restarts += 1
         self._executor = self._start()
 
     def close(self) -> None:

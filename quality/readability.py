@@ -58,18 +58,10 @@ def _hyphenator(lang: str) -> pyphen.Pyphen:
     return pyphen.Pyphen(lang=_HYPHENATION[lang])
 
 
-_SYLLABLE_CACHE: dict[str, dict[str, int]] = {}
-
-
+@lru_cache(maxsize=1 << 17)
 def syllables(word: str, lang: str) -> int:
-    """Syllables of a lower-case word: hyphenation points + 1 (cached per language)."""
-    cache = _SYLLABLE_CACHE.setdefault(lang, {})
-    count = cache.get(word)
-    if count is None:
-        if len(cache) > 200_000:
-            cache.clear()
-        count = cache[word] = len(_hyphenator(lang).positions(word)) + 1
-    return count
+    """Syllables of a lower-case word: hyphenation points + 1."""
+    return len(_hyphenator(lang).positions(word)) + 1
 
 
 class _Counts:

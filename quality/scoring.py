@@ -22,30 +22,18 @@ DOCUMENT_REVIEW_SHARE = 0.05
 GARBLING_CODES = {"disfluent", "truncated", "repetition", "casing", "punctuation", "foreign-fragment", "agreement",
                   "markup", "mojibake"}
 
+# what a paragraph flagged with each code does, said of one paragraph and of several
 CODE_NAMES = {
-    "duplicate": "repeat earlier ones",
-    "foreign-fragment": "contain untranslated text",
-    "punctuation": "have broken punctuation",
-    "casing": "have wrong capitalisation",
-    "repetition": "stutter (a phrase repeated)",
-    "truncated": "have sentences cut off",
-    "disfluent": "read as garbled to the language model",
-    "agreement": "have words that do not agree",
-    "markup": "contain leftover markup",
-    "mojibake": "contain mojibake",
-}
-# the same, said of one paragraph
-CODE_NAMES_ONE = {
-    "duplicate": "repeats an earlier one",
-    "foreign-fragment": "contains untranslated text",
-    "punctuation": "has broken punctuation",
-    "casing": "has wrong capitalisation",
-    "repetition": "stutters (a phrase repeated)",
-    "truncated": "has sentences cut off",
-    "disfluent": "reads as garbled to the language model",
-    "agreement": "has words that do not agree",
-    "markup": "contains leftover markup",
-    "mojibake": "contains mojibake",
+    "duplicate": ("repeats an earlier one", "repeat earlier ones"),
+    "foreign-fragment": ("contains untranslated text", "contain untranslated text"),
+    "punctuation": ("has broken punctuation", "have broken punctuation"),
+    "casing": ("has wrong capitalisation", "have wrong capitalisation"),
+    "repetition": ("stutters (a phrase repeated)", "stutter (a phrase repeated)"),
+    "truncated": ("has sentences cut off", "have sentences cut off"),
+    "disfluent": ("reads as garbled to the language model", "read as garbled to the language model"),
+    "agreement": ("has words that do not agree", "have words that do not agree"),
+    "markup": ("contains leftover markup", "contain leftover markup"),
+    "mojibake": ("contains mojibake", "contain mojibake"),
 }
 
 
@@ -97,8 +85,8 @@ def document_verdict(paragraphs: list[ParagraphReport]) -> tuple[float, str, lis
     n = len(paragraphs)
     if garbled:
         codes = Counter(f.code for p in garbled for f in p.findings if f.code in GARBLING_CODES)
-        names = CODE_NAMES_ONE if len(garbled) == 1 else CODE_NAMES
-        kinds = ", ".join(names[c].split(" (")[0] for c, _ in codes.most_common(3))
+        form = 0 if len(garbled) == 1 else 1
+        kinds = ", ".join(CODE_NAMES[c][form].split(" (")[0] for c, _ in codes.most_common(3))
         look = "looks" if len(garbled) == 1 else "look"
         reasons.append(f"{len(garbled)} of {count_noun(n, 'paragraph')} {look} machine-translated or garbled ({kinds})")
     if repeated:

@@ -108,9 +108,7 @@ class ForeignFragmentDetector(ParagraphDetector):
         if lexical is None:
             if len(self._lexical) > 200_000:
                 self._lexical.clear()
-            lexical = self._lexical[key] = (len(word) >= MIN_LETTERS
-                                            and word.replace("'", "").isalpha()
-                                            and _foreign_word(word, model, contrast))
+            lexical = self._lexical[key] = word.replace("'", "").isalpha() and _foreign_word(word, model, contrast)
         if lexical and text[token.start].isupper():
             neighbours = [tokens[k] for k in (i - 1, i + 1) if 0 <= k < len(tokens)]
             if any(n.is_word and text[n.start].isupper() for n in neighbours):
