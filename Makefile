@@ -10,12 +10,12 @@ SHARED ?= ../shared
 CORPORA := $(SHARED)/corpora
 KENLM_BIN := .kenlm/bin
 
-.PHONY: run test lint bench models calibrate kenlm-tools clean
+.PHONY: run test lint bench models calibrate kenlm-tools clean test-integrations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	MAX_ORDER=$(KENLM_MAX_ORDER) $(BIN)/pip install -q --no-binary kenlm -e '.[dev,dask]'
+	MAX_ORDER=$(KENLM_MAX_ORDER) $(BIN)/pip install -q --no-binary kenlm -e '.[dev,dask,datatrove,ray]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -24,6 +24,21 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check quality tests bench
 	$(BIN)/pytest -q
+
+# The heavy pipeline frameworks, tested for real, each in its own virtual environment .venv-NAME
+# (their pins conflict: dolma wants numpy<2 and old tokenizers, NeMo Curator torch and a recent Ray).
+HEAVY_INTEGRATIONS := data-juicer nemo-curator dolma
+
+.venv-%/.installed: pyproject.toml
+	$(PYTHON) -m venv .venv-$*
+	.venv-$*/bin/pip install -q --upgrade pip
+	MAX_ORDER=$(KENLM_MAX_ORDER) .venv-$*/bin/pip install -q --no-binary kenlm -e '.[dev,$*]'
+	touch $@
+
+test-integrations: $(foreach name,$(HEAVY_INTEGRATIONS),.venv-$(name)/.installed)
+	@for name in $(HEAVY_INTEGRATIONS); do echo "== $$name"; \
+	  .venv-$$name/bin/pytest -q -p no:cacheprovider tests/test_integrations_$$(echo $$name | tr - _).py || exit 1; \
+	done
 
 bench: $(STAMP)
 	$(BIN)/python bench/accuracy.py --shared $(SHARED)
@@ -60,4 +75,4 @@ calibrate: $(STAMP)
 	$(BIN)/python -m quality.calibration --shared $(SHARED) models/es models/pt models/el models/en models/fr models/de models/it
 
 clean:
-	rm -rf $(VENV) .kenlm build *.egg-info
+	rm -rf $(VENV) $(foreach name,$(HEAVY_INTEGRATIONS),.venv-$(name)) .kenlm build *.egg-info

@@ -202,14 +202,17 @@ def models(models_dir) -> None:
 @click.option("--max-record-bytes", type=int, default=10_000_000, show_default=True)
 @click.option("-j", "--jobs", type=int, default=1, show_default=True, help="Worker processes (0: one per core).")
 @click.option("--chunk-size", type=int, default=64, show_default=True, help="Records per task sent to a worker.")
-@click.option("--scheduler", help="Analyse on Dask: tcp://HOST:PORT, or local:N for a local cluster of N workers.")
+@click.option("--scheduler", help="Analyse on Dask: tcp://HOST:PORT, or local:N for a local cluster of N workers; "
+              "or on Ray: ray (a local Ray with --jobs CPUs) or ray://HOST:PORT.")
 @click.option("--dedup-index", type=click.Path(dir_okay=False),
               help="SQLite file of paragraph hashes: reject paragraphs repeating earlier documents (kept across runs).")
 @click.option("--models-dir", type=click.Path(file_okay=False), envvar="QUALITY_MODELS_DIR")
 @click.option("--progress/--no-progress", default=None, help="Progress line on stderr [default: when a terminal].")
+@click.option("--stats", "stats_path", type=click.Path(dir_okay=False),
+              help="Write counts per verdict, language and finding code here (JSON).")
 def filter_command(inputs, output, rejected, drop_rejected, annotate, errors, text_field, id_field, lang_field,
                    compact, reject_verdict, min_score, max_record_bytes, jobs, chunk_size, scheduler, dedup_index,
-                   models_dir, progress) -> None:
+                   models_dir, progress, stats_path) -> None:
     """Split JSON Lines records into kept and rejected ones, each with a `quality` report added.
 
     INPUTS are .jsonl, .jsonl.gz or .jsonl.zst files, or - (the default) for
@@ -231,7 +234,7 @@ def filter_command(inputs, output, rejected, drop_rejected, annotate, errors, te
         inputs=list(inputs), output=output, rejected=rejected, errors=errors, drop_rejected=drop_rejected,
         annotate=annotate, reject_verdict=reject_verdict, min_score=min_score, max_record_bytes=max_record_bytes,
         jobs=jobs, chunk_size=chunk_size, scheduler=scheduler, dedup_index=dedup_index, progress=progress,
-        settings=AnalysisSettings(text_field, id_field, lang_field, compact, models_dir),
+        stats=stats_path, settings=AnalysisSettings(text_field, id_field, lang_field, compact, models_dir),
     )
     try:
         summary = run_filter(options)
@@ -243,6 +246,7 @@ def filter_command(inputs, output, rejected, drop_rejected, annotate, errors, te
         sys.exit(EXIT_OK)
     except (ModelError, DedupIndexError, OSError) as err:
         raise click.ClickException(str(err)) from err
+    click.echo(summary.stats.rejected_line(), err=True)  # before the summary, which stays the last line
     click.echo(summary.line(), err=True)
     sys.exit(EXIT_ERROR if summary.errors else EXIT_OK)
 

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from quality.detectors.duplicate import MIN_WORDS, paragraph_key
 from quality.jsonl_reader import InputLine, InputProblem
 from quality.report import DocumentReport, record_source
+from quality.stats import DocumentDigest, digest
 
 _detectors: dict[str | None, Any] = {}
 _detectors_lock = threading.Lock()
@@ -55,6 +56,7 @@ class Analysed:
     # (paragraph index, blake2b of its normalised words) for paragraphs long enough to count as repeats
     paragraph_hashes: list[tuple[int, bytes]] | None = None
     report: DocumentReport | None = None
+    digest: DocumentDigest | None = None  # for the run's per-code statistics (quality.stats)
 
 
 def shared_detector(models_dir: str | None = None):
@@ -142,8 +144,9 @@ def analyse_line(item: InputLine, settings: AnalysisSettings) -> Analysed | Fail
             text, lang=lang if isinstance(lang, str) else None, source=doc_id)  # analyze normalises the code
         quality_json = dump_quality(report.to_dict(compact=settings.compact))
         if not settings.dedup:
-            return Analysed(doc_id, report.verdict, report.score, quality_json)
-        return Analysed(doc_id, report.verdict, report.score, quality_json, paragraph_hashes(text, report), report)
+            return Analysed(doc_id, report.verdict, report.score, quality_json, digest=digest(report))
+        return Analysed(doc_id, report.verdict, report.score, quality_json, paragraph_hashes(text, report), report,
+                        digest(report))
     except Exception as err:  # one bad document must not stop a corpus run
         return Failure(f"analysis failed: {type(err).__name__}: {err}")
 

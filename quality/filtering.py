@@ -34,9 +34,10 @@ from quality.filter_worker import (
 )
 from quality.jsonl_reader import InputLine, InputProblem, iter_input_lines
 from quality.report import VERDICT_RANK
+from quality.stats import FilterStats, digest
 
-# a Dask scheduler address (tcp://10.0.0.5:8786, tls://..., inproc://...) or local:N
-_SCHEDULER_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://\S+|local:[1-9]\d*)$")
+# a Dask scheduler address (tcp://10.0.0.5:8786, tls://..., inproc://...) or local:N; or ray, ray://HOST:PORT
+_SCHEDULER_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://\S+|local:[1-9]\d*|ray)$")
 CHUNK_BYTES = 4 << 20  # a chunk also ends at this many bytes, so huge records do not pile up in one task
 PROGRESS_EVERY = 0.5  # seconds
 ERROR_RAW_CHARS = 1000
@@ -68,6 +69,7 @@ class FilterOptions:
     scheduler: str | None = None
     dedup_index: str | None = None
     progress: bool | None = None  # None: only when stderr is a terminal
+    stats: str | None = None  # write the per-code statistics (quality.stats) here as JSON
 
     def validate(self) -> None:
         """Raise FilterUsageError when rejected records would have nowhere to go, or options clash."""
@@ -88,13 +90,13 @@ class FilterOptions:
             raise FilterUsageError("--min-score must be between 0 and 1")
         if self.scheduler is not None and not _SCHEDULER_RE.match(self.scheduler):
             raise FilterUsageError(f"--scheduler {self.scheduler!r}: expected tcp://HOST:PORT (or another Dask "
-                                   "address with a scheme) or local:N with N at least 1")
+                                   "address with a scheme), local:N with N at least 1, ray or ray://HOST:PORT")
         self._check_paths()
 
     def _check_paths(self) -> None:
         """No two outputs may be one file, and no output may be an input: opening it would empty it."""
         named = [("-o", self.output or "-"), ("--rejected", self.rejected), ("--errors", self.errors),
-                 ("--dedup-index", self.dedup_index)]
+                 ("--dedup-index", self.dedup_index), ("--stats", self.stats)]
         named = [(option, path) for option, path in named if path is not None]
         stdout = [option for option, path in named if path == "-"]
         if len(stdout) > 1:
@@ -129,6 +131,7 @@ class FilterSummary:
     bytes_read: int = 0
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
+    stats: FilterStats = field(default_factory=FilterStats)
 
     @property
     def elapsed(self) -> float:
@@ -352,11 +355,17 @@ def run_filter(options: FilterOptions, stderr: TextIO | None = None) -> FilterSu
         if index is not None:
             index.close()
     summary.finished = time.monotonic()
+    if options.stats:
+        summary.stats.write(options.stats)
     return summary
 
 
 def _backend(options: FilterOptions, settings: AnalysisSettings,
              chunks: Iterator[Chunk]) -> Iterator[tuple[Chunk, list[Result]]]:
+    if options.scheduler == "ray" or (options.scheduler or "").startswith("ray://"):
+        from quality.ray_backend import analyse_on_ray
+
+        return analyse_on_ray(chunks, settings, options.scheduler, options.jobs)
     if options.scheduler:
         from quality.dask import analyse_on_dask
 
@@ -376,7 +385,7 @@ def _handle(item: InputLine | InputProblem, result: Result, options: FilterOptio
         message = item.message if isinstance(item, InputProblem) else result.message
         _write_error(item, message, outputs, summary, progress)
         return
-    verdict, score, quality_json = result.verdict, result.score, result.quality_json
+    verdict, score, quality_json, document = result.verdict, result.score, result.quality_json, result.digest
     if index is not None and result.paragraph_hashes:
         repeats = index.lookup(result.doc_id, result.paragraph_hashes)
         if repeats:
@@ -384,6 +393,7 @@ def _handle(item: InputLine | InputProblem, result: Result, options: FilterOptio
             mark_cross_document_repeats(result.report, repeats, text)
             verdict, score = result.report.verdict, result.report.score
             quality_json = dump_quality(result.report.to_dict(compact=settings.compact))
+            document = digest(result.report)
     try:
         line = splice_quality(item.raw, quality_json)
     except ValueError as err:  # cannot happen for a line json.loads took as an object, but never lose a record
@@ -392,6 +402,8 @@ def _handle(item: InputLine | InputProblem, result: Result, options: FilterOptio
     rejected = options.is_rejected(verdict, score)
     if index is not None and result.paragraph_hashes:
         index.add(result.doc_id, result.paragraph_hashes, kept=not rejected)
+    if document is not None:
+        summary.stats.add(document, rejected)
     if rejected:
         summary.rejected += 1
         target = outputs.kept if options.annotate else outputs.rejected
@@ -405,6 +417,7 @@ def _handle(item: InputLine | InputProblem, result: Result, options: FilterOptio
 def _write_error(item: InputLine | InputProblem, message: str, outputs: Outputs, summary: FilterSummary,
                  progress: Progress) -> None:
     summary.errors += 1
+    summary.stats.add_error()
     where = item.file if item.line is None else f"{item.file}:{item.line}"
     progress.message(f"error: {where}: {message}")
     if outputs.errors is not None:

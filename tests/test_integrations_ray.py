@@ -1,0 +1,71 @@
+"""Ray: `annotate_dataset` and `quality filter --scheduler ray` on a real local Ray (2 CPUs), equal to one process.
+
+One Ray session serves the whole module: starting Ray costs seconds.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ray = pytest.importorskip("ray", reason="needs Ray: pip install '.[ray]'")
+pytest.importorskip("ray.data", reason="needs Ray Data: pip install '.[ray]'")
+
+from quality.filter_worker import AnalysisSettings  # noqa: E402
+from quality.filtering import FilterOptions, run_filter  # noqa: E402
+from quality.integrations.ray import annotate_dataset  # noqa: E402
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    yield
+    ray.shutdown()
+
+
+def records() -> list[dict]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SAMPLES.glob("*.txt"))]
+    out = [{"id": f"r{i}", "text": texts[i % len(texts)], "lang": "es" if i == 1 else None, "n": i} for i in range(10)]
+    out.append({"id": "no-text", "text": None, "lang": None, "n": 10})
+    return out
+
+
+def test_annotate_dataset_equals_detector_filter(local_ray, detector):
+    rows = records()
+    ds = annotate_dataset(ray.data.from_items(rows, override_num_blocks=4), lang_field="lang", batch_size=3)
+    annotated = {row["id"]: row for row in ds.take_all()}
+    expected = {r["id"]: r["quality"] for r in detector.filter(rows, lang_field="lang", compact=True)}
+    assert sorted(annotated) == sorted(expected)
+    for doc_id, quality in expected.items():
+        row = annotated[doc_id]
+        assert json.loads(row["quality"]) == quality, doc_id
+        assert row["quality_verdict"] == quality["verdict"]
+        assert row["quality_score"] == quality.get("score")
+        assert row["quality_lang"] == quality.get("lang")
+        assert row["n"] == int(doc_id[1:]) if doc_id != "no-text" else row["n"] == 10  # other columns untouched
+    assert annotated["r1"]["quality_lang"] == "es"  # the lang column was honoured
+    assert annotated["no-text"]["quality_verdict"] is None and "error" in json.loads(annotated["no-text"]["quality"])
+    assert {row["quality_verdict"] for row in annotated.values()} >= {"keep", "reject"}
+
+
+def test_filter_on_ray_equals_single_process(local_ray, tmp_path):
+    source = tmp_path / "in.jsonl"
+    lines = [json.dumps({k: v for k, v in r.items() if k != "lang"}) for r in records()]
+    source.write_text("\n".join(lines) + "\nnot json\n", encoding="utf-8")
+    results = {}
+    for name, scheduler in (("one process", None), ("ray", "ray")):
+        out = tmp_path / name.replace(" ", "-")
+        out.mkdir()
+        options = FilterOptions(inputs=[str(source)], output=str(out / "kept"), rejected=str(out / "rejected"),
+                                errors=str(out / "errors"), stats=str(out / "stats.json"), chunk_size=2,
+                                scheduler=scheduler, jobs=2, dedup_index=str(out / "seen.sqlite"),
+                                settings=AnalysisSettings(compact=True), progress=False)
+        summary = run_filter(options)
+        results[name] = ([(out / f).read_bytes() for f in ("kept", "rejected", "errors", "stats.json")],
+                         (summary.read, summary.kept, summary.rejected, summary.errors))
+    assert results["ray"] == results["one process"]
+    assert results["ray"][1] == (12, 4, 6, 2)
