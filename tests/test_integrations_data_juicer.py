@@ -46,7 +46,8 @@ process:
     kept = [json.loads(line) for line in (tmp_path / "out" / "kept.jsonl").read_text().splitlines()]
     assert [r["id"] for r in kept] == [i for i, q in reports.items() if q["verdict"] != "reject"]
     assert len(kept) < len(reports)  # something was rejected
-    stats = [json.loads(line)[Fields.stats] for line in (tmp_path / "out" / "kept_stats.jsonl").read_text().splitlines()]
+    stats_lines = (tmp_path / "out" / "kept_stats.jsonl").read_text().splitlines()
+    stats = [json.loads(line)[Fields.stats] for line in stats_lines]
     assert [s["quality_verdict"] for s in stats] == [reports[r["id"]]["verdict"] for r in kept]
     assert [round(s["quality_score"], 4) for s in stats] == [reports[r["id"]]["score"] for r in kept]
 

@@ -2,7 +2,7 @@
 
 Load it through Data-Juicer's custom operator path, in the recipe:
 
-    custom_operator_paths: ['<this file>']   # python -c "import quality.integrations as q; print(q.DATA_JUICER_OPERATOR)"
+    custom_operator_paths: ['<this file>']   # its path: quality.integrations.DATA_JUICER_OPERATOR
     process:
       - quality_filter:
           keep_verdicts: [keep, review]      # the default: drop what quality rejects
