@@ -7,7 +7,7 @@ an extra: `pip install 'quality[datatrove]'`, `[ray]`, `[data-juicer]`,
 - `quality.integrations.datatrove`: `QualityFilter`, `QualityAnnotator`
 - `quality.integrations.ray`: `annotate_dataset` (the `quality filter --scheduler ray` backend is `quality.ray_backend`)
 - `quality.integrations.data_juicer_op`: the Data-Juicer `quality_filter` operator (`DATA_JUICER_OPERATOR`)
-- `quality.integrations.nemo_curator`: `QualityDocumentFilter`
+- `quality.integrations.nemo_curator`: `QualityDocumentFilter` (by score), `QualityVerdictFilter` (by verdict)
 - `quality.integrations.dolma`: the `quality_v1` tagger
 """
 
