@@ -13,8 +13,9 @@ import pytest
 ray = pytest.importorskip("ray", reason="needs Ray: pip install '.[ray]'")
 pytest.importorskip("ray.data", reason="needs Ray Data: pip install '.[ray]'")
 
-from quality.filter_worker import AnalysisSettings  # noqa: E402
-from quality.filtering import FilterOptions, run_filter  # noqa: E402
+from click.testing import CliRunner  # noqa: E402
+
+from quality.cli import main  # noqa: E402
 from quality.integrations.ray import annotate_dataset  # noqa: E402
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -53,19 +54,21 @@ def test_annotate_dataset_equals_detector_filter(local_ray, detector):
 
 
 def test_filter_on_ray_equals_single_process(local_ray, tmp_path):
+    # `--scheduler ray` joins the Ray this process already runs (the module's), so no second Ray starts
     source = tmp_path / "in.jsonl"
     lines = [json.dumps({k: v for k, v in r.items() if k != "lang"}) for r in records()]
     source.write_text("\n".join(lines) + "\nnot json\n", encoding="utf-8")
     results = {}
-    for name, scheduler in (("one process", None), ("ray", "ray")):
-        out = tmp_path / name.replace(" ", "-")
+    for name, backend in (("one-process", []), ("ray", ["--scheduler", "ray", "--jobs", "2"])):
+        out = tmp_path / name
         out.mkdir()
-        options = FilterOptions(inputs=[str(source)], output=str(out / "kept"), rejected=str(out / "rejected"),
-                                errors=str(out / "errors"), stats=str(out / "stats.json"), chunk_size=2,
-                                scheduler=scheduler, jobs=2, dedup_index=str(out / "seen.sqlite"),
-                                settings=AnalysisSettings(compact=True), progress=False)
-        summary = run_filter(options)
-        results[name] = ([(out / f).read_bytes() for f in ("kept", "rejected", "errors", "stats.json")],
-                         (summary.read, summary.kept, summary.rejected, summary.errors))
-    assert results["ray"] == results["one process"]
-    assert results["ray"][1] == (12, 4, 6, 2)
+        result = CliRunner().invoke(main, [
+            "filter", str(source), "-o", str(out / "kept"), "--rejected", str(out / "rejected"), "--errors",
+            str(out / "errors"), "--stats", str(out / "stats.json"), "--chunk-size", "2", "--compact",
+            "--dedup-index", str(out / "seen.sqlite"), *backend])
+        assert result.exit_code == 2, result.stderr  # the two bad records
+        summary = result.stderr.splitlines()[-1].split(" in ")[0]
+        results[name] = ([(out / f).read_bytes() for f in ("kept", "rejected", "errors", "stats.json")], summary)
+    assert results["ray"] == results["one-process"]
+    assert results["ray"][1] == "read 12, kept 4, rejected 6, errors 2"
+    assert ray.is_initialized()  # the backend left the Ray it did not start running

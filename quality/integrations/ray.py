@@ -75,7 +75,7 @@ class _Annotator:
 
 def annotate_dataset(ds, text_field: str = "text", id_field: str = "id", lang_field: str | None = None,
                      compact: bool = True, models_dir: str | None = None, batch_size: int = 64,
-                     concurrency: int | None = None):
+                     concurrency: int | tuple[int, int] | None = None):
     """`ds` with the columns quality_score, quality_verdict, quality_lang and quality (the report as JSON).
 
     The report is the one `Detector.filter` gives the row (compact by
@@ -84,13 +84,16 @@ def annotate_dataset(ds, text_field: str = "text", id_field: str = "id", lang_fi
     position), `lang_field` names a column of language codes (default:
     detect). A row whose text is not a string, or whose analysis fails, gets
     score and verdict null and an `error` in `quality`. Columns of these names
-    already in `ds` are replaced. `concurrency` is the number of actors
-    (default: one per CPU of the cluster).
+    already in `ds` are replaced. `concurrency` is the number of actors, or a
+    (min, max) range (default: from 1 up to one per CPU of the cluster, as the
+    other steps of the dataset leave room).
     """
     import ray
 
     if concurrency is None:
-        concurrency = max(1, int(ray.cluster_resources().get("CPU", 1)))
+        # an autoscaling pool, not a fixed one: a fixed pool of one actor per CPU takes every CPU at the start,
+        # and the read and write tasks around it then wait forever (seen with read_json/write_json on 2 CPUs)
+        concurrency = (1, max(1, int(ray.cluster_resources().get("CPU", 1))))
     return ds.map_batches(
         _Annotator, batch_format="pyarrow", batch_size=batch_size, concurrency=concurrency, num_cpus=1,
         fn_constructor_kwargs={"text_field": text_field, "id_field": id_field, "lang_field": lang_field,
