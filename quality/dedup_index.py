@@ -10,6 +10,12 @@ Every document analysed gets a sequence number the first time its id is seen
 (kept or not), and each indexed paragraph carries its document's number. A
 document seen before only counts paragraphs indexed before it was first seen,
 so a re-run over the same shard gives the same verdicts as the first run.
+
+For `quality filter --output-dir` (quality/shards.py) the rows added while a
+shard is filtered carry that shard's number and are committed in one
+transaction with the shard's row in `shards`, when the shard's outputs are
+complete: a crash mid-shard leaves none of them, and a shard that is redone
+has its committed rows deleted first, so it never finds itself "seen before".
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ COMMIT_EVERY = 1000  # documents; a crash loses at most this many documents' par
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS paragraphs (hash BLOB PRIMARY KEY, doc_id TEXT, paragraph INTEGER, seq INTEGER)",
     "CREATE TABLE IF NOT EXISTS documents (seq INTEGER PRIMARY KEY, doc_id TEXT UNIQUE)",
+    # shards of `quality filter --output-dir` runs whose rows are committed (tag: output folder and shard name)
+    "CREATE TABLE IF NOT EXISTS shards (id INTEGER PRIMARY KEY, tag TEXT UNIQUE)",
 )
 
 
@@ -54,10 +62,14 @@ class DedupIndex:
             columns = {row[1] for row in self._db.execute("PRAGMA table_info(paragraphs)")}
             if "seq" not in columns:  # an index written before documents were numbered: its rows come first
                 self._db.execute("ALTER TABLE paragraphs ADD COLUMN seq INTEGER")
+            for table in ("paragraphs", "documents"):  # rows of plain runs have no shard (NULL)
+                if "shard" not in {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN shard INTEGER")
             self._db.commit()
         except sqlite3.Error as err:
             raise DedupIndexError(f"{self.path}: not a usable dedup index ({err})") from err
         self._pending = 0
+        self._shard: int | None = None  # the shard being filtered (--output-dir): its rows wait for finish_shard
 
     def _seq(self, doc_id: str) -> int | None:
         row = self._db.execute("SELECT seq FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
@@ -85,14 +97,40 @@ class DedupIndex:
 
     def add(self, doc_id: str, hashes: list[tuple[int, bytes]], kept: bool = True) -> None:
         """Number a document on first sight and, when it was kept, index its paragraphs; earlier entries win."""
-        self._db.execute("INSERT OR IGNORE INTO documents (doc_id) VALUES (?)", (doc_id,))
+        self._db.execute("INSERT OR IGNORE INTO documents (doc_id, shard) VALUES (?, ?)", (doc_id, self._shard))
         if kept:
             seq = self._seq(doc_id)
-            self._db.executemany("INSERT OR IGNORE INTO paragraphs (hash, doc_id, paragraph, seq) VALUES (?, ?, ?, ?)",
-                                 [(digest, doc_id, index, seq) for index, digest in hashes])
+            self._db.executemany(
+                "INSERT OR IGNORE INTO paragraphs (hash, doc_id, paragraph, seq, shard) VALUES (?, ?, ?, ?, ?)",
+                [(digest, doc_id, index, seq, self._shard) for index, digest in hashes])
         self._pending += 1
-        if self._pending >= COMMIT_EVERY:
+        if self._pending >= COMMIT_EVERY and self._shard is None:
             self.commit()
+
+    def begin_shard(self, tag: str) -> None:
+        """Tag the rows added from now on with a shard; nothing is committed until finish_shard()."""
+        self.commit()
+        self._db.execute("PRAGMA synchronous=FULL")  # a committed shard survives a power cut, as its marker does
+        self._shard = self._db.execute("INSERT INTO shards (tag) VALUES (?)", (tag,)).lastrowid
+
+    def finish_shard(self) -> None:
+        """Commit the shard's rows and its row in `shards` in one transaction."""
+        self._shard = None
+        self.commit()
+
+    def shard_tags(self) -> set[str]:
+        """Tags of the shards whose rows are committed."""
+        return {tag for (tag,) in self._db.execute("SELECT tag FROM shards")}
+
+    def discard_shards(self, tags: list[str]) -> None:
+        """Delete the rows of these shards (unfinished ones, to be redone) in one transaction."""
+        for tag in tags:
+            row = self._db.execute("SELECT id FROM shards WHERE tag = ?", (tag,)).fetchone()
+            if row is not None:
+                for table in ("paragraphs", "documents", "shards"):
+                    column = "id" if table == "shards" else "shard"
+                    self._db.execute(f"DELETE FROM {table} WHERE {column} = ?", row)
+        self.commit()
 
     def commit(self) -> None:
         """Make the pending inserts durable."""
@@ -103,7 +141,10 @@ class DedupIndex:
         return self._db.execute("SELECT COUNT(*) FROM paragraphs").fetchone()[0]
 
     def close(self) -> None:
-        """Commit and close."""
+        """Commit and close; the rows of a shard not finished are rolled back instead."""
+        if self._shard is not None:
+            self._db.rollback()
+            self._shard = None
         self.commit()
         self._db.close()
 

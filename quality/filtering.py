@@ -34,6 +34,7 @@ from quality.filter_worker import (
 )
 from quality.jsonl_reader import InputLine, InputProblem, iter_input_lines
 from quality.report import VERDICT_RANK
+from quality.shards import ShardBoundary
 
 # a Dask scheduler address (tcp://10.0.0.5:8786, tls://..., inproc://...) or local:N
 _SCHEDULER_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://\S+|local:[1-9]\d*)$")
@@ -68,12 +69,17 @@ class FilterOptions:
     scheduler: str | None = None
     dedup_index: str | None = None
     progress: bool | None = None  # None: only when stderr is a terminal
+    output_dir: str | None = None  # per-shard outputs under this folder, resumable (quality/shards.py)
 
     def validate(self) -> None:
         """Raise FilterUsageError when rejected records would have nowhere to go, or options clash."""
+        if self.output_dir is not None:
+            from quality.shards import check_output_dir_options
+
+            check_output_dir_options(self)
         if self.annotate and (self.rejected or self.drop_rejected):
             raise FilterUsageError("--annotate writes every record to the output; drop --rejected/--drop-rejected")
-        if not (self.annotate or self.rejected or self.drop_rejected):
+        if not (self.output_dir or self.annotate or self.rejected or self.drop_rejected):
             raise FilterUsageError("say where rejected records go: --rejected FILE, --drop-rejected, "
                                    "or --annotate to keep every record with its verdict")
         if self.reject_verdict not in VERDICT_RANK or self.reject_verdict == "keep":
@@ -129,6 +135,8 @@ class FilterSummary:
     bytes_read: int = 0
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
+    shards: str | None = None  # --output-dir: how many shards were filtered, skipped as finished, unreadable
+    errors_before: int = 0  # --output-dir: error records of the shards an earlier run finished (for the exit status)
 
     @property
     def elapsed(self) -> float:
@@ -144,7 +152,8 @@ class FilterSummary:
         """The one-line summary printed at the end."""
         per_second, megabytes = self.rates()
         return (f"read {self.read:,}, kept {self.kept:,}, rejected {self.rejected:,}, errors {self.errors:,} "
-                f"in {self.elapsed:.1f}s ({per_second:,.0f} records/s, {megabytes:.2f} MB/s)")
+                f"in {self.elapsed:.1f}s ({per_second:,.0f} records/s, {megabytes:.2f} MB/s)"
+                + (f"; {self.shards}" if self.shards else ""))
 
 
 class Progress:
@@ -339,11 +348,21 @@ def run_filter(options: FilterOptions, stderr: TextIO | None = None) -> FilterSu
     summary = FilterSummary()
     progress = Progress(stderr, options.progress if options.progress is not None else stderr.isatty())
     index = DedupIndex(options.dedup_index) if options.dedup_index else None
-    outputs = Outputs(options)
-    chunks = chunked(iter_input_lines(options.inputs, options.max_record_bytes), options.chunk_size)
+    if options.output_dir:  # per-shard outputs and markers, resumable (quality/shards.py)
+        from quality.shards import ShardedOutputs
+
+        outputs = ShardedOutputs(options, settings, index, summary, progress)
+        items = outputs.items()
+    else:
+        outputs = Outputs(options)
+        items = iter_input_lines(options.inputs, options.max_record_bytes)
+    chunks = chunked(items, options.chunk_size)
     try:
         for chunk, results in _backend(options, settings, chunks):
             for item, result in zip(chunk, results, strict=True):
+                if type(item) is ShardBoundary:
+                    outputs.boundary(item)
+                    continue
                 _handle(item, result, options, settings, index, outputs, summary, progress)
             progress.update(summary)
     finally:
