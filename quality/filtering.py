@@ -347,13 +347,13 @@ def run_filter(options: FilterOptions, stderr: TextIO | None = None) -> FilterSu
     shared_detector(settings.models_dir).models.check()
     summary = FilterSummary()
     progress = Progress(stderr, options.progress if options.progress is not None else stderr.isatty())
-    index = DedupIndex(options.dedup_index) if options.dedup_index else None
-    if options.output_dir:  # per-shard outputs and markers, resumable (quality/shards.py)
+    if options.output_dir:  # per-shard outputs and markers, resumable; locks the folder, then opens the index
         from quality.shards import ShardedOutputs
 
-        outputs = ShardedOutputs(options, settings, index, summary, progress)
-        items = outputs.items()
+        outputs = ShardedOutputs(options, settings, summary, progress)
+        index, items = outputs.index, outputs.items()
     else:
+        index = DedupIndex(options.dedup_index) if options.dedup_index else None
         outputs = Outputs(options)
         items = iter_input_lines(options.inputs, options.max_record_bytes)
     chunks = chunked(items, options.chunk_size)

@@ -277,13 +277,16 @@ class ShardedOutputs:
     `run_filter` reads from `items()` (the todo shards' lines between
     ShardBoundary marks), writes each record to `kept`, `rejected` or
     `errors` as for single files, and hands each ShardBoundary to `boundary()`.
+    The dedup index (`index`) is opened here, once the folder is locked.
     """
 
-    def __init__(self, options: FilterOptions, settings: AnalysisSettings, index: DedupIndex | None,
-                 summary: FilterSummary, progress: Progress):
+    def __init__(self, options: FilterOptions, settings: AnalysisSettings, summary: FilterSummary,
+                 progress: Progress):
+        from quality.dedup_index import DedupIndex, DedupIndexError
         from quality.filtering import FilterUsageError
 
-        self.options, self.index, self.summary, self.progress = options, index, summary, progress
+        self.options, self.summary, self.progress = options, summary, progress
+        self.index: DedupIndex | None = None
         self.folder = Path(options.output_dir)
         self.kept: ShardFile | None = None
         self.rejected: ShardFile | None = None
@@ -294,6 +297,8 @@ class ShardedOutputs:
         self._tally = _Progress()
         self._lock = self._take_lock()
         try:
+            if options.dedup_index:
+                self.index = DedupIndex(options.dedup_index)
             for kind in (*KINDS, DONE):
                 (self.folder / kind).mkdir(parents=True, exist_ok=True)
             self._check_run_file(run_fingerprint(options, settings))
@@ -309,7 +314,9 @@ class ShardedOutputs:
                     self.todo.append(shard)
             self._clean_up(shards)
             self.todo = [shard for shard in self.todo if self._readable(shard)]
-        except (FilterUsageError, OutputDirError, OSError):
+        except (FilterUsageError, OutputDirError, DedupIndexError, OSError):
+            if self.index is not None:
+                self.index.close()
             self._release()
             raise
         summary.errors_before = self._tally.skipped_counts.errors
