@@ -10,6 +10,13 @@ Every document analysed gets a sequence number the first time its id is seen
 (kept or not), and each indexed paragraph carries its document's number. A
 document seen before only counts paragraphs indexed before it was first seen,
 so a re-run over the same shard gives the same verdicts as the first run.
+
+One writer at a time: the index is opened inside one write transaction that
+is held for the whole run, so a second run on the same file is refused at
+once with a clear message (it does not wait), and nothing a run adds is
+visible to anyone until `commit()`. `quality filter` commits only after its
+outputs were renamed into place, so after a crash or a kill the index never
+holds documents that its outputs do not.
 """
 
 from __future__ import annotations
@@ -21,7 +28,6 @@ from pathlib import Path
 from quality.report import REJECT, VERDICT_RANK, DocumentReport, Finding, count_noun
 from quality.scoring import document_verdict
 
-COMMIT_EVERY = 1000  # documents; a crash loses at most this many documents' paragraphs
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS paragraphs (hash BLOB PRIMARY KEY, doc_id TEXT, paragraph INTEGER, seq INTEGER)",
     "CREATE TABLE IF NOT EXISTS documents (seq INTEGER PRIMARY KEY, doc_id TEXT UNIQUE)",
@@ -45,19 +51,25 @@ class DedupIndex:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self._db: sqlite3.Connection | None = None
         try:
-            self._db = sqlite3.connect(str(self.path))
+            # no busy wait (timeout 0) and transactions under our control (isolation_level None)
+            self._db = sqlite3.connect(str(self.path), timeout=0, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("BEGIN IMMEDIATE")  # the write lock, held until close()
             for statement in SCHEMA:
                 self._db.execute(statement)
             columns = {row[1] for row in self._db.execute("PRAGMA table_info(paragraphs)")}
             if "seq" not in columns:  # an index written before documents were numbered: its rows come first
                 self._db.execute("ALTER TABLE paragraphs ADD COLUMN seq INTEGER")
-            self._db.commit()
         except sqlite3.Error as err:
+            if self._db is not None:
+                self._db.close()
+            if isinstance(err, sqlite3.OperationalError) and "locked" in str(err):
+                raise DedupIndexError(f"{self.path}: the dedup index is in use by another run "
+                                      "(one writer at a time; wait for it to finish)") from err
             raise DedupIndexError(f"{self.path}: not a usable dedup index ({err})") from err
-        self._pending = 0
 
     def _seq(self, doc_id: str) -> int | None:
         row = self._db.execute("SELECT seq FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
@@ -90,22 +102,24 @@ class DedupIndex:
             seq = self._seq(doc_id)
             self._db.executemany("INSERT OR IGNORE INTO paragraphs (hash, doc_id, paragraph, seq) VALUES (?, ?, ?, ?)",
                                  [(digest, doc_id, index, seq) for index, digest in hashes])
-        self._pending += 1
-        if self._pending >= COMMIT_EVERY:
-            self.commit()
 
     def commit(self) -> None:
-        """Make the pending inserts durable."""
-        self._db.commit()
-        self._pending = 0
+        """Make everything added so far durable and visible; the write lock is kept."""
+        self._db.execute("COMMIT")
+        self._db.execute("BEGIN IMMEDIATE")
 
     def __len__(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM paragraphs").fetchone()[0]
 
-    def close(self) -> None:
-        """Commit and close."""
-        self.commit()
-        self._db.close()
+    def close(self, commit: bool = True) -> None:
+        """Commit (or, with commit=False, drop everything added since the last commit) and close."""
+        if self._db is None:
+            return
+        try:
+            self._db.execute("COMMIT" if commit else "ROLLBACK")
+        finally:
+            self._db.close()
+            self._db = None
 
 
 def mark_cross_document_repeats(report: DocumentReport, repeats: dict[int, FirstCopy], text: str) -> None:
