@@ -11,6 +11,13 @@ Every document analysed gets a sequence number the first time its id is seen
 document seen before only counts paragraphs indexed before it was first seen,
 so a re-run over the same shard gives the same verdicts as the first run.
 
+One writer at a time: the index is opened inside one write transaction that
+is held for the whole run, so a second run on the same file is refused at
+once with a clear message (it does not wait), and nothing a run adds is
+visible to anyone until `commit()`. `quality filter` commits only after its
+outputs were renamed into place, so after a crash or a kill the index never
+holds documents that its outputs do not.
+
 For `quality filter --output-dir` (quality/shards.py) the rows added while a
 shard is filtered carry that shard's number and are committed in one
 transaction with the shard's row in `shards`, when the shard's outputs are
@@ -27,7 +34,6 @@ from pathlib import Path
 from quality.report import REJECT, VERDICT_RANK, DocumentReport, Finding, count_noun
 from quality.scoring import document_verdict
 
-COMMIT_EVERY = 1000  # documents; a crash loses at most this many documents' paragraphs
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS paragraphs (hash BLOB PRIMARY KEY, doc_id TEXT, paragraph INTEGER, seq INTEGER)",
     "CREATE TABLE IF NOT EXISTS documents (seq INTEGER PRIMARY KEY, doc_id TEXT UNIQUE)",
@@ -53,10 +59,13 @@ class DedupIndex:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self._db: sqlite3.Connection | None = None
         try:
-            self._db = sqlite3.connect(str(self.path))
+            # no busy wait (timeout 0) and transactions under our control (isolation_level None)
+            self._db = sqlite3.connect(str(self.path), timeout=0, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("BEGIN IMMEDIATE")  # the write lock, held until close()
             for statement in SCHEMA:
                 self._db.execute(statement)
             columns = {row[1] for row in self._db.execute("PRAGMA table_info(paragraphs)")}
@@ -65,10 +74,13 @@ class DedupIndex:
             for table in ("paragraphs", "documents"):  # rows of plain runs have no shard (NULL)
                 if "shard" not in {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}:
                     self._db.execute(f"ALTER TABLE {table} ADD COLUMN shard INTEGER")
-            self._db.commit()
         except sqlite3.Error as err:
+            if self._db is not None:
+                self._db.close()
+            if isinstance(err, sqlite3.OperationalError) and "locked" in str(err):
+                raise DedupIndexError(f"{self.path}: the dedup index is in use by another run "
+                                      "(one writer at a time; wait for it to finish)") from err
             raise DedupIndexError(f"{self.path}: not a usable dedup index ({err})") from err
-        self._pending = 0
         self._shard: int | None = None  # the shard being filtered (--output-dir): its rows wait for finish_shard
 
     def _seq(self, doc_id: str) -> int | None:
@@ -103,14 +115,12 @@ class DedupIndex:
             self._db.executemany(
                 "INSERT OR IGNORE INTO paragraphs (hash, doc_id, paragraph, seq, shard) VALUES (?, ?, ?, ?, ?)",
                 [(digest, doc_id, index, seq, self._shard) for index, digest in hashes])
-        self._pending += 1
-        if self._pending >= COMMIT_EVERY and self._shard is None:
-            self.commit()
 
     def begin_shard(self, tag: str) -> None:
         """Tag the rows added from now on with a shard; nothing is committed until finish_shard()."""
-        self.commit()
+        self._db.execute("COMMIT")
         self._db.execute("PRAGMA synchronous=FULL")  # a committed shard survives a power cut, as its marker does
+        self._db.execute("BEGIN IMMEDIATE")
         self._shard = self._db.execute("INSERT INTO shards (tag) VALUES (?)", (tag,)).lastrowid
 
     def finish_shard(self) -> None:
@@ -133,20 +143,26 @@ class DedupIndex:
         self.commit()
 
     def commit(self) -> None:
-        """Make the pending inserts durable."""
-        self._db.commit()
-        self._pending = 0
+        """Make everything added so far durable and visible; the write lock is kept."""
+        self._db.execute("COMMIT")
+        self._db.execute("BEGIN IMMEDIATE")
 
     def __len__(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM paragraphs").fetchone()[0]
 
-    def close(self) -> None:
-        """Commit and close; the rows of a shard not finished are rolled back instead."""
-        if self._shard is not None:
-            self._db.rollback()
+    def close(self, commit: bool = True) -> None:
+        """Commit (or, with commit=False, drop everything added since the last commit) and close.
+
+        The rows of a shard not finished (--output-dir) are always dropped: its outputs were not completed.
+        """
+        if self._db is None:
+            return
+        try:
+            self._db.execute("COMMIT" if commit and self._shard is None else "ROLLBACK")
+        finally:
             self._shard = None
-        self.commit()
-        self._db.close()
+            self._db.close()
+            self._db = None
 
 
 def mark_cross_document_repeats(report: DocumentReport, repeats: dict[int, FirstCopy], text: str) -> None:

@@ -215,16 +215,28 @@ class ShardFile:
             self._stream = self._hashed
 
     def write(self, data: bytes) -> None:
-        """Write one record."""
-        self._stream.write(data)
+        """Write one record; a failure (a full disk) raises OutputWriteError naming the file."""
+        try:
+            self._stream.write(data)
+        except OSError as err:
+            raise self._write_error(err) from err
         self._on_write()
 
     def complete(self) -> dict[str, Any]:
         """End the compressed stream, sync and rename into place; return size and SHA-256 for the marker."""
-        if self._stream is not self._hashed:
-            self._stream.close()  # writes the gzip trailer / ends the zstd frame; the file itself stays open
-        self._atomic.commit()
+        try:
+            if self._stream is not self._hashed:
+                self._stream.close()  # writes the gzip trailer / ends the zstd frame; the file itself stays open
+            self._atomic.commit()
+        except OSError as err:
+            raise self._write_error(err) from err
         return {"bytes": self._hashed.size, "sha256": self._hashed.sha256.hexdigest()}
+
+    def _write_error(self, err: OSError) -> OSError:
+        from quality.filtering import OutputWriteError
+
+        return OutputWriteError(err.errno, f"{self.path}: cannot write: {err.strerror or err} (this shard is not "
+                                           "finished; the finished ones are kept: run again to resume)")
 
     def discard(self) -> None:
         """Remove the temporary file."""
@@ -267,7 +279,7 @@ class _Counts:
 class _Progress:
     filtered: int = 0
     skipped: int = 0
-    unreadable: int = 0
+    interrupted: str | None = None
     skipped_counts: _Counts = field(default_factory=_Counts)
 
 
@@ -428,15 +440,15 @@ class ShardedOutputs:
             self.index.discard_shards(unfinished)
 
     def _readable(self, shard: Shard) -> bool:
+        from quality.terminal import printable
+
         try:
             with open(shard.path, "rb"):
                 pass
         except OSError as err:
-            self.summary.read += 1
-            self.summary.errors += 1
-            self._tally.unreadable += 1
-            self.progress.message(f"error: {shard.path}: cannot open: {err.strerror or err} (shard not filtered; "
-                                  "a re-run will try it again)")
+            self.summary.unopened += 1  # as for single-file outputs: named, no record read, exit status 2
+            self.progress.message(printable(f"error: {shard.path}: cannot open: {err.strerror or err} (no outputs "
+                                            "and no marker: a re-run tries it again)", keep_newlines=False))
             return False
         return True
 
@@ -459,7 +471,7 @@ class ShardedOutputs:
         """Open a shard's outputs at its start; finish it at its end."""
         shard = self.todo[mark.shard]
         if not mark.end:
-            self._start = _Counts.of(self.summary)
+            self._start, self._open_shard = _Counts.of(self.summary), shard
             self._files = [ShardFile(self.folder / kind / shard.name, self._record_written) for kind in KINDS]
             self.kept, self.rejected, self.errors = self._files
             if self.index is not None:
@@ -511,13 +523,28 @@ class ShardedOutputs:
             done = tally.skipped_counts
             parts.append(f"{tally.skipped:,} finished earlier, skipped (read {done.read:,}, kept {done.kept:,}, "
                          f"rejected {done.rejected:,}, errors {done.errors:,})")
-        if tally.unreadable:
-            parts.append(f"{tally.unreadable:,} could not be opened")
+        if tally.interrupted:
+            parts.append(f"{tally.interrupted} not finished (its outputs removed; a re-run redoes it)")
         self.summary.shards = ", ".join(parts)
 
-    def close(self) -> None:
-        """Remove the temporary outputs of a shard not finished (its index rows are rolled back); unlock."""
+    def commit(self) -> None:
+        """The end of the run, or a stop on a signal: a shard not finished is dropped, not counted; unlock.
+
+        Finished shards are already in place. The index rolls the unfinished
+        shard's rows back when it is closed.
+        """
+        if self._files:
+            now = _Counts.of(self.summary)
+            for name in ("read", "kept", "rejected", "errors", "bytes_read"):  # "the outputs hold what is counted"
+                setattr(self.summary, name, getattr(self._start, name))
+            self._tally.interrupted = f"{self._open_shard.name} ({now.read - self._start.read:,} records read)"
+            self._report()
+        self.discard()
+
+    def discard(self) -> None:
+        """Remove the temporary outputs of a shard not finished; unlock."""
         for output in self._files:
             output.discard()
         self._files = []
+        self.kept = self.rejected = self.errors = None
         self._release()

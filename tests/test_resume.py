@@ -180,8 +180,12 @@ def test_jobs_2_gives_the_same_folder_and_index(inputs, reference, tmp_path):
 def test_killed_at_an_exact_point_then_resumed_is_byte_identical(inputs, reference, tmp_path, kill_at, jobs, index,
                                                                  finished):
     code, stderr = quality_filter(tmp_path, inputs, jobs=jobs, index=index, kill_at=kill_at)
-    assert code != 0 and "shards: 4 of 4" not in stderr, stderr
+    if kill_at.endswith("TERM"):  # a clean stop: the summary, the unfinished shard named, 128 + 15
+        assert code == 143 and "stopped by SIGTERM" in stderr and "b.jsonl (" in stderr, stderr
+    else:
+        assert code == -signal.SIGKILL and "shards: " not in stderr, stderr
     assert markers(tmp_path) == finished
+    assert not list((tmp_path / "out").rglob(".quality-tmp-*")) or not kill_at.endswith("TERM")
     code, stderr = quality_filter(tmp_path, inputs, jobs=3 - jobs, index=index)
     assert code == 2, stderr
     assert f"{finished} finished earlier, skipped" in stderr or finished == 0
@@ -227,7 +231,7 @@ def test_a_second_run_on_the_same_folder_is_refused(inputs, reference, tmp_path)
     try:
         _wait_stopped(first.pid)
         code, stderr = quality_filter(tmp_path, inputs)
-        assert code == 1 and f"is in use by another quality filter run (process {first.pid})" in stderr, stderr
+        assert code == 3 and f"is in use by another quality filter run (process {first.pid})" in stderr, stderr
     finally:
         os.kill(first.pid, signal.SIGKILL)
         finish(first)
@@ -277,7 +281,7 @@ def test_a_missing_shard_is_named_and_the_others_are_filtered(inputs, reference,
     missing = tmp_path / "late" / "c.jsonl.zst"
     code, stderr = quality_filter(tmp_path, [*inputs[:2], str(missing), inputs[3]], index=False)
     assert code == 2 and f"error: {missing}: cannot open" in stderr
-    assert "shards: 3 of 3 filtered now, 1 could not be opened" in stderr
+    assert "shards: 3 of 3 filtered now" in stderr and "1 input file could not be opened" in stderr
     missing.parent.mkdir()
     shutil.copy2(inputs[2], missing)  # same bytes and modification time as the reference's shard
     code, stderr = quality_filter(tmp_path, [*inputs[:2], str(missing), inputs[3]], index=False)
