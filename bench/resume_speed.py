@@ -1,7 +1,8 @@
 """What resumable runs cost: `quality filter --output-dir` against single-file outputs, and a run killed with
 SIGKILL in the middle and resumed against one never interrupted.
 
-    nice .venv/bin/python bench/resume_speed.py --shards 4 --docs-per-shard 150 --jobs 2 --repeat 3 [--shared]
+    nice .venv/bin/python bench/resume_speed.py --shards 4 --docs-per-shard 150 --jobs 2 --repeat 3 \
+        [--shared /work/shared] [--gzip]
 
 The corpus is bench/filter_speed.py's (samples, plus WMT24 documents with --shared), split into shards
 (plain .jsonl, or .jsonl.gz with --gzip). Per repeat, interleaved so the shared machine's load hits every
@@ -33,7 +34,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from filter_speed import build_corpus  # noqa: E402 - the same corpus as the filter benchmark
+import filter_speed  # noqa: E402 - the same corpus as the filter benchmark
 
 ROOT = Path(__file__).resolve().parent.parent
 QUALITY = ROOT / ".venv" / "bin" / "quality"
@@ -73,7 +74,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--gzip", action="store_true", help="shards (and so the --output-dir outputs) gzipped")
-    parser.add_argument("--shared", action="store_true", help="add WMT24 documents from ../shared to the corpus")
+    parser.add_argument("--shared", type=Path, help="add WMT24 documents from this folder (/work/shared) to the corpus")
     args = parser.parse_args()
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
@@ -82,7 +83,9 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="resume-bench-"))
     try:
         corpus = work / "corpus.jsonl"
-        build_corpus(corpus, args.shards * args.docs_per_shard, args.shared)
+        if args.shared:
+            filter_speed.SHARED = args.shared / "dev" / "wmt24_en_es_dev.jsonl"
+        filter_speed.build_corpus(corpus, args.shards * args.docs_per_shard, bool(args.shared))
         lines = corpus.read_bytes().splitlines(keepends=True)
         shards = []
         for number in range(args.shards):

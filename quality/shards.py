@@ -328,7 +328,7 @@ class ShardedOutputs:
             self.todo = [shard for shard in self.todo if self._readable(shard)]
         except (FilterUsageError, OutputDirError, DedupIndexError, OSError):
             if self.index is not None:
-                self.index.close()
+                self.index.close(commit=False)  # refused: the index is left as it was
             self._release()
             raise
         summary.errors_before = self._tally.skipped_counts.errors
@@ -390,22 +390,26 @@ class ShardedOutputs:
         path = self._marker_path(shard)
         try:
             shard.marker = json.loads(path.read_text(encoding="utf-8"))
+            sizes = [shard.marker["outputs"][kind]["bytes"] for kind in KINDS]
+            expected = (shard.marker["input_size"], shard.marker["input_mtime_ns"])
+            _ = [int(shard.marker[name]) for name in ("read", "kept", "rejected", "errors")]
         except FileNotFoundError:
             return False
-        except (OSError, ValueError) as err:
-            raise FilterUsageError(f"{path}: unreadable marker ({err}); delete it to redo the shard") from err
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            raise FilterUsageError(f"{path}: unreadable marker ({type(err).__name__}: {err}); delete it to redo "
+                                   "the shard") from err
         try:
             stat = os.stat(shard.path)
         except OSError as err:
             raise FilterUsageError(f"{shard.path}: cannot read ({err.strerror}), but {path} says it was filtered; "
                                    "give the same inputs to resume") from err
-        if (stat.st_size, stat.st_mtime_ns) != (shard.marker["input_size"], shard.marker["input_mtime_ns"]):
+        if (stat.st_size, stat.st_mtime_ns) != expected:
             raise FilterUsageError(f"{shard.path} changed since it was filtered into {self.folder} (size or "
                                    f"modification time differ from {path}); delete that marker to redo the shard, "
                                    "or use another --output-dir")
-        for kind in KINDS:
+        for kind, size in zip(KINDS, sizes, strict=True):
             output = self.folder / kind / shard.name
-            if not output.is_file() or output.stat().st_size != shard.marker["outputs"][kind]["bytes"]:
+            if not output.is_file() or output.stat().st_size != size:
                 raise FilterUsageError(f"{output} is missing or changed, but {path} says the shard is finished; "
                                        "delete that marker to redo the shard")
         if self.index is not None and self._tag(shard) not in self._index_tags():
@@ -440,17 +444,20 @@ class ShardedOutputs:
             self.index.discard_shards(unfinished)
 
     def _readable(self, shard: Shard) -> bool:
-        from quality.terminal import printable
-
         try:
             with open(shard.path, "rb"):
                 pass
         except OSError as err:
-            self.summary.unopened += 1  # as for single-file outputs: named, no record read, exit status 2
-            self.progress.message(printable(f"error: {shard.path}: cannot open: {err.strerror or err} (no outputs "
-                                            "and no marker: a re-run tries it again)", keep_newlines=False))
+            self._unopened(shard, err)
             return False
         return True
+
+    def _unopened(self, shard: Shard, err: OSError) -> None:
+        from quality.terminal import printable
+
+        self.summary.unopened += 1  # as for single-file outputs: named, no record read, exit status 2
+        self.progress.message(printable(f"error: {shard.path}: cannot open: {err.strerror or err} (no outputs "
+                                        "and no marker: a re-run tries it again)", keep_newlines=False))
 
     # --- filtering ---
 
@@ -459,11 +466,12 @@ class ShardedOutputs:
         from quality.jsonl_reader import iter_input_lines
 
         for number, shard in enumerate(self.todo):
-            yield ShardBoundary(number, end=False)
             try:
                 shard.stat = os.stat(shard.path)
-            except OSError:
-                shard.stat = None  # gone since the start: iter_input_lines reports it as an error record
+            except OSError as err:  # gone since the start: no outputs, no marker, as for one missing at the start
+                self._unopened(shard, err)
+                continue
+            yield ShardBoundary(number, end=False)
             yield from iter_input_lines([shard.path], self.options.max_record_bytes)
             yield ShardBoundary(number, end=True)
 
@@ -494,8 +502,7 @@ class ShardedOutputs:
         now = _Counts.of(self.summary)
         marker = {
             "shard": shard.name, "input": shard.path,
-            "input_size": shard.stat.st_size if shard.stat else None,
-            "input_mtime_ns": shard.stat.st_mtime_ns if shard.stat else None,
+            "input_size": shard.stat.st_size, "input_mtime_ns": shard.stat.st_mtime_ns,
             "read": now.read - self._start.read, "kept": now.kept - self._start.kept,
             "rejected": now.rejected - self._start.rejected, "errors": now.errors - self._start.errors,
             "bytes_read": now.bytes_read - self._start.bytes_read,
