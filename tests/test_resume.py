@@ -323,3 +323,10 @@ def _wait_stopped(pid: int) -> None:
     while _stat(pid)[0] != "T":
         assert time.monotonic() < deadline and _stat(pid)[0] not in ("", "Z"), "never reached the stop point"
         time.sleep(0.05)
+
+
+def test_dask_gives_the_same_folder_and_index(inputs, reference, tmp_path):
+    pytest.importorskip("distributed", reason="the dask extra is not installed")
+    code, stderr = quality_filter(tmp_path, inputs, extra=("--scheduler", "local:2"))
+    assert code == 2, stderr
+    assert_same_as_reference(tmp_path, reference, True)
