@@ -250,7 +250,7 @@ def test_huge_integer_and_lone_surrogate_records_that_repeat_an_indexed_paragrap
     paragraph = max(base["text"].split("\n\n"), key=len)
     text = json.dumps(paragraph + "\n\nOtra cosa distinta aquí.")
     huge = '{"id": "huge", "n": ' + "7" * 4400 + ', "text": ' + text + "}\n"
-    surrogate = '{"id": "sur", "text": ' + json.dumps(paragraph + "\n\nFin \ud800 del texto.") + "}\n"
+    surrogate = '{"id": "sur\\ud800", "text": ' + json.dumps(paragraph + "\n\nFin \ud800 del texto.") + "}\n"
     source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     source.write_bytes(jsonl_line(base) + huge.encode() + surrogate.encode())
     result = run("filter", str(source), "-o", str(out), "--annotate", "--dedup-index", str(tmp_path / "i.sqlite"))
