@@ -27,6 +27,8 @@ has its committed rows deleted first, so it never finds itself "seen before".
 
 from __future__ import annotations
 
+import functools
+import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +46,27 @@ SCHEMA = (
 
 class DedupIndexError(Exception):
     """The index file cannot be used; the message names it."""
+
+
+def _named_errors(method):
+    """SQLite failures during a run (a full disk, an I/O error) as DedupIndexError naming the file."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as err:
+            raise DedupIndexError(f"{self.path}: cannot update the dedup index ({err})") from err
+
+    return wrapper
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _storable(doc_id: str) -> str:
+    # a lone surrogate (valid in JSON ids) cannot be stored as UTF-8 text: U+FFFD one for one, as analyze does
+    return _SURROGATE.sub("\ufffd", doc_id)
 
 
 @dataclass(slots=True)
@@ -87,11 +110,13 @@ class DedupIndex:
         row = self._db.execute("SELECT seq FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         return None if row is None else row[0]
 
+    @_named_errors
     def lookup(self, doc_id: str, hashes: list[tuple[int, bytes]]) -> dict[int, FirstCopy]:
         """paragraph index -> its first copy, for paragraphs first seen in another document
         (and, for a document seen in an earlier run, indexed before it was first seen)."""
         if not hashes:
             return {}
+        doc_id = _storable(doc_id)
         seen_as = self._seq(doc_id)
         by_hash = {digest: index for index, digest in hashes}
         found: dict[int, FirstCopy] = {}
@@ -107,8 +132,10 @@ class DedupIndex:
                     found[by_hash[digest]] = FirstCopy(first_doc, first_paragraph)
         return found
 
+    @_named_errors
     def add(self, doc_id: str, hashes: list[tuple[int, bytes]], kept: bool = True) -> None:
         """Number a document on first sight and, when it was kept, index its paragraphs; earlier entries win."""
+        doc_id = _storable(doc_id)
         self._db.execute("INSERT OR IGNORE INTO documents (doc_id, shard) VALUES (?, ?)", (doc_id, self._shard))
         if kept:
             seq = self._seq(doc_id)
@@ -116,6 +143,7 @@ class DedupIndex:
                 "INSERT OR IGNORE INTO paragraphs (hash, doc_id, paragraph, seq, shard) VALUES (?, ?, ?, ?, ?)",
                 [(digest, doc_id, index, seq, self._shard) for index, digest in hashes])
 
+    @_named_errors
     def begin_shard(self, tag: str) -> None:
         """Tag the rows added from now on with a shard; nothing is committed until finish_shard()."""
         self._db.execute("COMMIT")
@@ -132,6 +160,7 @@ class DedupIndex:
         """Tags of the shards whose rows are committed."""
         return {tag for (tag,) in self._db.execute("SELECT tag FROM shards")}
 
+    @_named_errors
     def discard_shards(self, tags: list[str]) -> None:
         """Delete the rows of these shards (unfinished ones, to be redone) in one transaction."""
         for tag in tags:
@@ -142,6 +171,7 @@ class DedupIndex:
                     self._db.execute(f"DELETE FROM {table} WHERE {column} = ?", row)
         self.commit()
 
+    @_named_errors
     def commit(self) -> None:
         """Make everything added so far durable and visible; the write lock is kept."""
         self._db.execute("COMMIT")
@@ -150,6 +180,7 @@ class DedupIndex:
     def __len__(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM paragraphs").fetchone()[0]
 
+    @_named_errors
     def close(self, commit: bool = True) -> None:
         """Commit (or, with commit=False, drop everything added since the last commit) and close.
 
