@@ -402,6 +402,12 @@ class _WorkerPool:
         return Failure(WORKER_DIED)  # it broke a fresh pool twice: it is this record
 
     def _restart(self) -> None:
+        # a worker killed while it held the task queue's lock leaves the other workers blocked on that lock
+        # forever, and Python 3.11's clean-up of a broken pool waits for them at exit (CPython gh-94777): a run
+        # that finished would never end. The old pool's survivors are stopped here.
+        for process in list((getattr(self._executor, "_processes", None) or {}).values()):
+            if process.is_alive():
+                process.kill()
         self._executor.shutdown(wait=False, cancel_futures=True)
         self._executor = self._start()
 

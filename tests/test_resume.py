@@ -79,7 +79,7 @@ def quality_filter(cwd: Path, inputs: list[str], *, jobs: int = 1, index: bool =
 
 def finish(process) -> tuple[int, str]:
     try:
-        code = process.wait(timeout=300)
+        code = process.wait(timeout=180)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)  # workers orphaned by a killed parent
