@@ -330,3 +330,19 @@ def test_dask_gives_the_same_folder_and_index(inputs, reference, tmp_path):
     code, stderr = quality_filter(tmp_path, inputs, extra=("--scheduler", "local:2"))
     assert code == 2, stderr
     assert_same_as_reference(tmp_path, reference, True)
+
+
+def test_kill_9_from_outside_at_whatever_moment_then_resumed(inputs, reference, tmp_path):
+    process = quality_filter(tmp_path, inputs, jobs=2, wait=False)
+    try:
+        deadline = time.monotonic() + 120
+        while not (tmp_path / "out" / "done" / "a.jsonl.gz.json").exists() and process.poll() is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        os.kill(process.pid, signal.SIGKILL)  # no hook: wherever the parent happens to be
+    finally:
+        code, _ = finish(process)
+    assert code == -signal.SIGKILL, "the run ended before it could be killed"
+    code, stderr = quality_filter(tmp_path, inputs, jobs=2)
+    assert code == 2, stderr
+    assert_same_as_reference(tmp_path, reference, True)
