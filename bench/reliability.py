@@ -405,6 +405,20 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
+def processes_mentioning(text: str) -> list[int]:
+    """Live processes whose command line contains `text` (a trial's own folder)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != os.getpid():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                    if text.encode() in cmdline.read() and alive(int(entry)):
+                        found.append(int(entry))
+            except OSError:
+                pass
+    return found
+
+
 def alive(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as stat:
@@ -458,7 +472,8 @@ def run_signals(work: Path, trials: int) -> Tally:
                 tally.fail("hangs", f"{signum.name} trial {trial}: no exit within 60 s")
             stderr = err.decode("utf-8", "replace")
             time.sleep(1.0)
-            survivors = [pid for pid in workers if alive(pid)]
+            # the workers seen at the signal, and any started just after it: every process of this trial's run
+            survivors = sorted({pid for pid in workers if alive(pid)} | set(processes_mentioning(str(folder))))
             for pid in survivors:
                 os.kill(pid, signal.SIGKILL)
             if survivors:
