@@ -303,7 +303,9 @@ def filter_command(inputs, output, rejected, drop_rejected, annotate, errors, te
     try:
         summary = run_filter(options)
     except FilterUsageError as err:
-        raise click.UsageError(str(err)) from err
+        from quality.terminal import printable
+
+        raise click.UsageError(printable(str(err), keep_newlines=False)) from err
     except BrokenPipeError:
         # the reader went away (`quality filter ... | head`): stop quietly, as other Unix filters do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

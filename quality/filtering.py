@@ -285,13 +285,21 @@ class Outputs:
         except OSError as err:
             self.discard()
             raise OutputWriteError(err.errno, f"<stdout>: cannot write: {err.strerror or err}") from err
+        # every file flushed and synced first (a full disk shows here), then all renamed: none or all replaced
+        for output in list(self._pending):
+            try:
+                output.finish()
+            except OSError as err:
+                self.discard()
+                raise OutputWriteError(err.errno, f"{output.path}: cannot write: {err.strerror or err}") from err
         while self._pending:
             output = self._pending[0]
             try:
                 output.commit()
             except OSError as err:
                 self.discard()
-                raise OutputWriteError(err.errno, f"{output.path}: cannot write: {err.strerror or err}") from err
+                raise OutputWriteError(err.errno, f"{output.path}: cannot rename into place: "
+                                                  f"{err.strerror or err}") from err
             self._pending.pop(0)
 
     def discard(self) -> None:

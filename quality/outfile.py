@@ -57,16 +57,25 @@ class AtomicOutput:
                 os.chmod(descriptor, 0o666 & ~umask)
         self.file = os.fdopen(descriptor, "wb")
 
-    def commit(self) -> None:
-        """Flush, sync and rename the finished file into place (raises OSError, e.g. on a full disk)."""
+    def finish(self) -> None:
+        """Flush and sync the file, so a full disk shows here (OSError) and not after a rename."""
+        if self.file.closed:
+            return
         try:
             self.file.flush()
             if self.temp_path is not None:
                 os.fsync(self.file.fileno())
+            self.file.close()
         except OSError:
             self.discard()
             raise
-        self.file.close()
+
+    def commit(self) -> None:
+        """Finish and rename the file into place (raises OSError, e.g. on a full disk).
+
+        Several outputs meant to appear together: `finish()` each, then `commit()` each.
+        """
+        self.finish()
         if self.temp_path is not None:
             os.replace(self.temp_path, self.path)
             self.temp_path = None
