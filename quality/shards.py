@@ -222,15 +222,22 @@ class ShardFile:
             raise self._write_error(err) from err
         self._on_write()
 
-    def complete(self) -> dict[str, Any]:
-        """End the compressed stream, sync and rename into place; return size and SHA-256 for the marker."""
+    def finish(self) -> dict[str, Any]:
+        """End the compressed stream, flush and sync (a full disk shows here); return size and SHA-256."""
         try:
             if self._stream is not self._hashed:
                 self._stream.close()  # writes the gzip trailer / ends the zstd frame; the file itself stays open
-            self._atomic.commit()
+            self._atomic.finish()
         except OSError as err:
             raise self._write_error(err) from err
         return {"bytes": self._hashed.size, "sha256": self._hashed.sha256.hexdigest()}
+
+    def publish(self) -> None:
+        """Rename the finished file into place."""
+        try:
+            self._atomic.commit()
+        except OSError as err:
+            raise self._write_error(err) from err
 
     def _write_error(self, err: OSError) -> OSError:
         from quality.filtering import OutputWriteError
@@ -486,9 +493,10 @@ class ShardedOutputs:
                 self.index.begin_shard(self._tag(shard))
             self._checkpoint("opened")
             return
-        outputs = {}
+        # all three synced before any is renamed: a full disk leaves none of them in place
+        outputs = {kind: output.finish() for kind, output in zip(KINDS, self._files, strict=True)}
         for kind, output in zip(KINDS, self._files, strict=True):
-            outputs[kind] = output.complete()
+            output.publish()
             if kind == "kept":
                 self._checkpoint("renamed-one")
         for kind in KINDS:
