@@ -320,7 +320,8 @@ def filter_command(inputs, output, rejected, drop_rejected, annotate, errors, te
                        "and the dedup index was not updated", EXIT_FATAL) from err
     except (ModelError, DedupIndexError, OutputDirError, OSError) as err:
         raise CliError(str(err), EXIT_FATAL) from err
-    click.echo(summary.stats.rejected_line(), err=True)  # before the summary, which stays the last line
+    if summary.stats.rejected:  # before the summary, which stays the last line
+        click.echo(summary.stats.rejected_line(), err=True)
     click.echo(summary.line(), err=True)
     if summary.interrupted:
         sys.exit(128 + summary.interrupted)

@@ -15,6 +15,7 @@ tool says the same thing about the same document.
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -159,8 +160,6 @@ class FilterStats:
 
     def write(self, path: str) -> None:
         """Write the JSON to `path` (through a temporary file, so a reader never sees half of it)."""
-        import os
-
         temporary = f"{path}.tmp{os.getpid()}"
         with open(temporary, "w", encoding="utf-8") as out:
             json.dump(self.to_dict(), out, indent=2, ensure_ascii=False)
