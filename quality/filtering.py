@@ -412,7 +412,7 @@ class _WorkerPool:
         processes = list((getattr(self._executor, "_processes", None) or {}).values())
         for process in processes:
             if process.is_alive():
-                process.terminate()
+                process.kill()  # SIGKILL: their work is abandoned, and no handler of theirs may print a traceback
         self._executor.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.join(5)
@@ -448,6 +448,7 @@ class _SignalGuard:
 
     def __init__(self):
         self.received: int | None = None
+        self._owner = os.getpid()
         self._waiting = False
         self._previous: dict[int, object] = {}
 
@@ -462,6 +463,10 @@ class _SignalGuard:
             signal.signal(signum, handler)
 
     def _handle(self, signum: int, frame) -> None:
+        if os.getpid() != self._owner:  # a worker forked before its initializer reset the handlers
+            if signum == signal.SIGTERM:
+                os._exit(128 + signum)
+            return  # Ctrl-C reaches the whole process group: the parent handles it
         if self.received is None:
             self.received = signum
         if self._waiting:
