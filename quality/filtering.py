@@ -413,9 +413,15 @@ class _WorkerPool:
         for process in processes:
             if process.is_alive():
                 process.kill()  # SIGKILL: their work is abandoned, and no handler of theirs may print a traceback
-        self._executor.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.join(5)
+        # A worker killed while sending a result leaves half a message in the result pipe, and the executor's
+        # manager thread would wait for the rest forever (and the interpreter for that thread at exit). Closing
+        # our copy of the pipe's write end makes that read end with EOF: the manager sees a broken pool and stops.
+        result_queue = getattr(self._executor, "_result_queue", None)
+        with contextlib.suppress(Exception):
+            result_queue._writer.close()
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
 
 def analyse_in_pool(chunks: Iterable[Chunk], settings: AnalysisSettings,
