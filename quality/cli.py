@@ -265,9 +265,12 @@ def models(models_dir) -> None:
               help="SQLite file of paragraph hashes: reject paragraphs repeating earlier documents (kept across runs).")
 @click.option("--models-dir", type=click.Path(file_okay=False), envvar="QUALITY_MODELS_DIR")
 @click.option("--progress/--no-progress", default=None, help="Progress line on stderr [default: when a terminal].")
+@click.option("--output-dir", type=click.Path(file_okay=False),
+              help="Write DIR/kept/SHARD, DIR/rejected/SHARD and DIR/errors/SHARD per input file; "
+                   "a re-run skips finished shards and redoes the others (resume after a crash).")
 def filter_command(inputs, output, rejected, drop_rejected, annotate, errors, text_field, id_field, lang_field,
                    compact, reject_verdict, min_score, max_record_bytes, jobs, chunk_size, scheduler, dedup_index,
-                   models_dir, progress) -> None:
+                   models_dir, progress, output_dir) -> None:
     """Split JSON Lines records into kept and rejected ones, each with a `quality` report added.
 
     INPUTS are .jsonl, .jsonl.gz or .jsonl.zst files, or - (the default) for
@@ -281,11 +284,13 @@ def filter_command(inputs, output, rejected, drop_rejected, annotate, errors, te
     Examples:
       quality filter shard-*.jsonl.gz -o kept.jsonl --rejected rejected.jsonl --jobs 8
       cat docs.jsonl | quality filter --annotate > annotated.jsonl
+      quality filter shard-*.jsonl.gz --output-dir out/ --jobs 8   # run again to resume
     """
     from quality.dedup_index import DedupIndexError
     from quality.filter_worker import AnalysisSettings
     from quality.filtering import FilterOptions, FilterUsageError, OutputWriteError, run_filter
     from quality.models import ModelError
+    from quality.shards import OutputDirError
 
     _models_dir_exists(models_dir)
 
@@ -293,7 +298,7 @@ def filter_command(inputs, output, rejected, drop_rejected, annotate, errors, te
         inputs=list(inputs), output=output, rejected=rejected, errors=errors, drop_rejected=drop_rejected,
         annotate=annotate, reject_verdict=reject_verdict, min_score=min_score, max_record_bytes=max_record_bytes,
         jobs=jobs, chunk_size=chunk_size, scheduler=scheduler, dedup_index=dedup_index, progress=progress,
-        settings=AnalysisSettings(text_field, id_field, lang_field, compact, models_dir),
+        output_dir=output_dir, settings=AnalysisSettings(text_field, id_field, lang_field, compact, models_dir),
     )
     try:
         summary = run_filter(options)
@@ -309,12 +314,12 @@ def filter_command(inputs, output, rejected, drop_rejected, annotate, errors, te
         counts = f"; stopped after {err.summary.line()}" if err.summary else ""
         raise CliError(f"{err.strerror}{counts}; no output was replaced (files of those names are as they were) "
                        "and the dedup index was not updated", EXIT_FATAL) from err
-    except (ModelError, DedupIndexError, OSError) as err:
+    except (ModelError, DedupIndexError, OutputDirError, OSError) as err:
         raise CliError(str(err), EXIT_FATAL) from err
     click.echo(summary.line(), err=True)
     if summary.interrupted:
         sys.exit(128 + summary.interrupted)
-    sys.exit(EXIT_ERROR if summary.errors or summary.unopened else EXIT_OK)
+    sys.exit(EXIT_ERROR if summary.errors or summary.unopened or summary.errors_before else EXIT_OK)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,12 @@ once with a clear message (it does not wait), and nothing a run adds is
 visible to anyone until `commit()`. `quality filter` commits only after its
 outputs were renamed into place, so after a crash or a kill the index never
 holds documents that its outputs do not.
+
+For `quality filter --output-dir` (quality/shards.py) the rows added while a
+shard is filtered carry that shard's number and are committed in one
+transaction with the shard's row in `shards`, when the shard's outputs are
+complete: a crash mid-shard leaves none of them, and a shard that is redone
+has its committed rows deleted first, so it never finds itself "seen before".
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ from quality.scoring import document_verdict
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS paragraphs (hash BLOB PRIMARY KEY, doc_id TEXT, paragraph INTEGER, seq INTEGER)",
     "CREATE TABLE IF NOT EXISTS documents (seq INTEGER PRIMARY KEY, doc_id TEXT UNIQUE)",
+    # shards of `quality filter --output-dir` runs whose rows are committed (tag: output folder and shard name)
+    "CREATE TABLE IF NOT EXISTS shards (id INTEGER PRIMARY KEY, tag TEXT UNIQUE)",
 )
 
 
@@ -86,6 +94,9 @@ class DedupIndex:
             columns = {row[1] for row in self._db.execute("PRAGMA table_info(paragraphs)")}
             if "seq" not in columns:  # an index written before documents were numbered: its rows come first
                 self._db.execute("ALTER TABLE paragraphs ADD COLUMN seq INTEGER")
+            for table in ("paragraphs", "documents"):  # rows of plain runs have no shard (NULL)
+                if "shard" not in {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN shard INTEGER")
         except sqlite3.Error as err:
             if self._db is not None:
                 self._db.close()
@@ -93,6 +104,7 @@ class DedupIndex:
                 raise DedupIndexError(f"{self.path}: the dedup index is in use by another run "
                                       "(one writer at a time; wait for it to finish)") from err
             raise DedupIndexError(f"{self.path}: not a usable dedup index ({err})") from err
+        self._shard: int | None = None  # the shard being filtered (--output-dir): its rows wait for finish_shard
 
     def _seq(self, doc_id: str) -> int | None:
         row = self._db.execute("SELECT seq FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
@@ -124,11 +136,40 @@ class DedupIndex:
     def add(self, doc_id: str, hashes: list[tuple[int, bytes]], kept: bool = True) -> None:
         """Number a document on first sight and, when it was kept, index its paragraphs; earlier entries win."""
         doc_id = _storable(doc_id)
-        self._db.execute("INSERT OR IGNORE INTO documents (doc_id) VALUES (?)", (doc_id,))
+        self._db.execute("INSERT OR IGNORE INTO documents (doc_id, shard) VALUES (?, ?)", (doc_id, self._shard))
         if kept:
             seq = self._seq(doc_id)
-            self._db.executemany("INSERT OR IGNORE INTO paragraphs (hash, doc_id, paragraph, seq) VALUES (?, ?, ?, ?)",
-                                 [(digest, doc_id, index, seq) for index, digest in hashes])
+            self._db.executemany(
+                "INSERT OR IGNORE INTO paragraphs (hash, doc_id, paragraph, seq, shard) VALUES (?, ?, ?, ?, ?)",
+                [(digest, doc_id, index, seq, self._shard) for index, digest in hashes])
+
+    @_named_errors
+    def begin_shard(self, tag: str) -> None:
+        """Tag the rows added from now on with a shard; nothing is committed until finish_shard()."""
+        self._db.execute("COMMIT")
+        self._db.execute("PRAGMA synchronous=FULL")  # a committed shard survives a power cut, as its marker does
+        self._db.execute("BEGIN IMMEDIATE")
+        self._shard = self._db.execute("INSERT INTO shards (tag) VALUES (?)", (tag,)).lastrowid
+
+    def finish_shard(self) -> None:
+        """Commit the shard's rows and its row in `shards` in one transaction."""
+        self._shard = None
+        self.commit()
+
+    def shard_tags(self) -> set[str]:
+        """Tags of the shards whose rows are committed."""
+        return {tag for (tag,) in self._db.execute("SELECT tag FROM shards")}
+
+    @_named_errors
+    def discard_shards(self, tags: list[str]) -> None:
+        """Delete the rows of these shards (unfinished ones, to be redone) in one transaction."""
+        for tag in tags:
+            row = self._db.execute("SELECT id FROM shards WHERE tag = ?", (tag,)).fetchone()
+            if row is not None:
+                for table in ("paragraphs", "documents", "shards"):
+                    column = "id" if table == "shards" else "shard"
+                    self._db.execute(f"DELETE FROM {table} WHERE {column} = ?", row)
+        self.commit()
 
     @_named_errors
     def commit(self) -> None:
@@ -141,12 +182,16 @@ class DedupIndex:
 
     @_named_errors
     def close(self, commit: bool = True) -> None:
-        """Commit (or, with commit=False, drop everything added since the last commit) and close."""
+        """Commit (or, with commit=False, drop everything added since the last commit) and close.
+
+        The rows of a shard not finished (--output-dir) are always dropped: its outputs were not completed.
+        """
         if self._db is None:
             return
         try:
-            self._db.execute("COMMIT" if commit else "ROLLBACK")
+            self._db.execute("COMMIT" if commit and self._shard is None else "ROLLBACK")
         finally:
+            self._shard = None
             self._db.close()
             self._db = None
 

@@ -40,6 +40,7 @@ from quality.filter_worker import (
 from quality.jsonl_reader import InputLine, InputProblem, iter_input_lines
 from quality.outfile import AtomicOutput, same_file
 from quality.report import VERDICT_RANK
+from quality.shards import ShardBoundary
 from quality.terminal import printable
 
 # a Dask scheduler address (tcp://10.0.0.5:8786, tls://..., inproc://...) or local:N
@@ -93,12 +94,17 @@ class FilterOptions:
     scheduler: str | None = None
     dedup_index: str | None = None
     progress: bool | None = None  # None: only when stderr is a terminal
+    output_dir: str | None = None  # per-shard outputs under this folder, resumable (quality/shards.py)
 
     def validate(self) -> None:
         """Raise FilterUsageError when rejected records would have nowhere to go, or options clash."""
+        if self.output_dir is not None:
+            from quality.shards import check_output_dir_options
+
+            check_output_dir_options(self)
         if self.annotate and (self.rejected or self.drop_rejected):
             raise FilterUsageError("--annotate writes every record to the output; drop --rejected/--drop-rejected")
-        if not (self.annotate or self.rejected or self.drop_rejected):
+        if not (self.output_dir or self.annotate or self.rejected or self.drop_rejected):
             raise FilterUsageError("say where rejected records go: --rejected FILE, --drop-rejected, "
                                    "or --annotate to keep every record with its verdict")
         if self.reject_verdict not in VERDICT_RANK or self.reject_verdict == "keep":
@@ -166,6 +172,8 @@ class FilterSummary:
     interrupted: int | None = None  # the signal that stopped the run early
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
+    shards: str | None = None  # --output-dir: how many shards were filtered, skipped as finished, unreadable
+    errors_before: int = 0  # --output-dir: error records of the shards an earlier run finished (for the exit status)
 
     @property
     def elapsed(self) -> float:
@@ -186,6 +194,8 @@ class FilterSummary:
             line += f"; {self.unopened:,} input file{'s' * (self.unopened != 1)} could not be opened"
         if self.interrupted:
             line += f"; stopped by {signal.Signals(self.interrupted).name}: the outputs hold the records counted"
+        if self.shards:
+            line += f"; {self.shards}"
         return line
 
 
@@ -400,6 +410,12 @@ class _WorkerPool:
         return Failure(WORKER_DIED)  # it broke a fresh pool twice: it is this record
 
     def _restart(self) -> None:
+        # a worker killed while it held the task queue's lock leaves the other workers blocked on that lock
+        # forever, and Python 3.11's clean-up of a broken pool waits for them at exit (CPython gh-94777): a run
+        # that finished would never end. The old pool's survivors are stopped here.
+        for process in list((getattr(self._executor, "_processes", None) or {}).values()):
+            if process.is_alive():
+                process.kill()
         self._executor.shutdown(wait=False, cancel_futures=True)
         self._executor = self._start()
 
@@ -511,14 +527,21 @@ def run_filter(options: FilterOptions, stderr: TextIO | None = None) -> FilterSu
     summary = FilterSummary()
     progress = Progress(stderr, options.progress if options.progress is not None else stderr.isatty())
     errors = ErrorLines(progress)
-    index = DedupIndex(options.dedup_index) if options.dedup_index else None
-    try:
-        outputs = Outputs(options)
-    except BaseException:
-        if index is not None:
-            index.close(commit=False)
-        raise
-    chunks = chunked(iter_input_lines(options.inputs, options.max_record_bytes), options.chunk_size)
+    if options.output_dir:  # per-shard outputs and markers, resumable; locks the folder, then opens the index
+        from quality.shards import ShardedOutputs
+
+        outputs = ShardedOutputs(options, settings, summary, progress)
+        index, items = outputs.index, outputs.items()
+    else:
+        index = DedupIndex(options.dedup_index) if options.dedup_index else None
+        try:
+            outputs = Outputs(options)
+        except BaseException:
+            if index is not None:
+                index.close(commit=False)
+            raise
+        items = iter_input_lines(options.inputs, options.max_record_bytes)
+    chunks = chunked(items, options.chunk_size)
     finished = False
     with _SignalGuard() as guard:
         try:
@@ -529,6 +552,9 @@ def run_filter(options: FilterOptions, stderr: TextIO | None = None) -> FilterSu
                 except StopIteration:
                     break
                 for item, result in zip(chunk, chunk_results, strict=True):
+                    if type(item) is ShardBoundary:
+                        outputs.boundary(item)
+                        continue
                     _handle(item, result, options, settings, index, outputs, summary, errors)
                 progress.update(summary)
             finished = True
