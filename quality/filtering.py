@@ -359,6 +359,18 @@ def _init_pool_worker(models_dir: str | None, parent: int) -> None:
 WORKER_DIED = "worker process died while analysing this record (killed, or out of memory?)"
 
 
+@contextlib.contextmanager
+def _signals_held():
+    """Hold SIGTERM and SIGINT while the pool may fork a worker: raised inside fork's own handlers, the
+    parent's FilterInterrupted would be printed and swallowed there. Held signals arrive right after."""
+    held = {signal.SIGTERM, signal.SIGINT}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 class _WorkerPool:
     """A process pool that survives the death of a worker.
 
@@ -385,7 +397,8 @@ class _WorkerPool:
     def submit(self, chunk: Chunk):
         """Queue a chunk; the returned handle is passed to result()."""
         try:
-            return chunk, self._executor.submit(analyse_chunk, chunk, self.settings)
+            with _signals_held():
+                return chunk, self._executor.submit(analyse_chunk, chunk, self.settings)
         except BrokenProcessPool:
             return chunk, None  # the pool broke since the last result: result() redoes the chunk
 
@@ -404,7 +417,9 @@ class _WorkerPool:
             return None
         for _ in range(2):
             try:
-                return self._executor.submit(analyse_chunk, [item], self.settings).result()[0]
+                with _signals_held():
+                    future = self._executor.submit(analyse_chunk, [item], self.settings)
+                return future.result()[0]
             except BrokenProcessPool:
                 self._restart()
         return Failure(WORKER_DIED)  # it broke a fresh pool twice: it is this record
