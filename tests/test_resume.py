@@ -363,3 +363,18 @@ def test_an_index_from_before_shards_gains_the_columns_and_keeps_its_rows(inputs
             ("old", None)]
         assert db.execute("SELECT COUNT(*) FROM paragraphs WHERE shard = 1").fetchone()[0] > 0
         assert [tag.rsplit("/", 1)[1] for (tag,) in db.execute("SELECT tag FROM shards")] == ["b.jsonl"]
+
+
+def test_the_shards_hold_what_single_file_outputs_hold(inputs, reference, tmp_path):
+    """Per-shard outputs, decompressed and put end to end, are the -o/--rejected/--errors files of a plain run."""
+    files = {kind: tmp_path / f"{kind}.jsonl" for kind in ("kept", "rejected", "errors")}
+    result = CliRunner().invoke(main, ["filter", *inputs, "-o", str(files["kept"]), "--rejected",
+                                       str(files["rejected"]), "--errors", str(files["errors"]),
+                                       "--dedup-index", str(tmp_path / INDEX)])
+    assert result.exit_code == 2, result.stderr
+    folder = reference[True][0]
+    unpack = {".gz": gzip.decompress, ".zst": lambda data: zstandard.ZstdDecompressor().decompressobj()
+              .decompress(data), ".jsonl": lambda data: data}
+    for kind, path in files.items():
+        joined = b"".join(unpack[Path(name).suffix](folder[f"{kind}/{name}"]) for name in SHARDS)
+        assert joined and joined == path.read_bytes()
