@@ -75,6 +75,7 @@ def init_worker(parent: int) -> None:
     stops the workers, so they ignore SIGINT (no traceback from each of them).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, inherited through fork
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)

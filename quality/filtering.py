@@ -428,10 +428,16 @@ class _WorkerPool:
         processes = list((getattr(self._executor, "_processes", None) or {}).values())
         for process in processes:
             if process.is_alive():
-                process.terminate()
-        self._executor.shutdown(wait=False, cancel_futures=True)
+                process.kill()  # SIGKILL: their work is abandoned, and no handler of theirs may print a traceback
         for process in processes:
             process.join(5)
+        # A worker killed while sending a result leaves half a message in the result pipe, and the executor's
+        # manager thread would wait for the rest forever (and the interpreter for that thread at exit). Closing
+        # our copy of the pipe's write end makes that read end with EOF: the manager sees a broken pool and stops.
+        result_queue = getattr(self._executor, "_result_queue", None)
+        with contextlib.suppress(Exception):
+            result_queue._writer.close()
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
 
 def analyse_in_pool(chunks: Iterable[Chunk], settings: AnalysisSettings,
@@ -464,6 +470,7 @@ class _SignalGuard:
 
     def __init__(self):
         self.received: int | None = None
+        self._owner = os.getpid()
         self._waiting = False
         self._previous: dict[int, object] = {}
 
@@ -478,6 +485,10 @@ class _SignalGuard:
             signal.signal(signum, handler)
 
     def _handle(self, signum: int, frame) -> None:
+        if os.getpid() != self._owner:  # a worker forked before its initializer reset the handlers
+            if signum == signal.SIGTERM:
+                os._exit(128 + signum)
+            return  # Ctrl-C reaches the whole process group: the parent handles it
         if self.received is None:
             self.received = signum
         if self._waiting:
