@@ -16,6 +16,7 @@ import re
 import stat
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -127,6 +128,7 @@ class FilterSummary:
     rejected: int = 0
     errors: int = 0
     bytes_read: int = 0
+    languages: Counter = field(default_factory=Counter)  # analysed documents per language
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
 
@@ -143,8 +145,10 @@ class FilterSummary:
     def line(self) -> str:
         """The one-line summary printed at the end."""
         per_second, megabytes = self.rates()
+        langs = ", ".join(f"{lang} {n:,}" for lang, n in self.languages.most_common())
         return (f"read {self.read:,}, kept {self.kept:,}, rejected {self.rejected:,}, errors {self.errors:,} "
-                f"in {self.elapsed:.1f}s ({per_second:,.0f} records/s, {megabytes:.2f} MB/s)")
+                f"in {self.elapsed:.1f}s ({per_second:,.0f} records/s, {megabytes:.2f} MB/s)"
+                + (f"; languages: {langs}" if langs else ""))
 
 
 class Progress:
@@ -377,6 +381,7 @@ def _handle(item: InputLine | InputProblem, result: Result, options: FilterOptio
         _write_error(item, message, outputs, summary, progress)
         return
     verdict, score, quality_json = result.verdict, result.score, result.quality_json
+    summary.languages[result.lang or "und"] += 1
     if index is not None and result.paragraph_hashes:
         repeats = index.lookup(result.doc_id, result.paragraph_hashes)
         if repeats:
