@@ -18,7 +18,14 @@ from quality.detectors import load_detectors
 from quality.detectors.duplicate import duplicate_targets
 from quality.fluency import fluency_percentile
 from quality.langcodes import describe, normalize_lang_code
-from quality.langid import UNDETERMINED, LanguageGuess, LanguageIdentifier, dominant_script, lowercase_words
+from quality.langid import (
+    UNDETERMINED,
+    LanguageGuess,
+    LanguageIdentifier,
+    dominant_script,
+    lowercase_words,
+    written_with_spaces,
+)
 from quality.models import ModelSet
 from quality.normalize import tokenize
 from quality.readability import readability
@@ -101,7 +108,8 @@ class Detector:
         all_findings = []
         for detector in self.detectors:
             for finding in detector.detect(doc):
-                if doc.paragraphs[finding.paragraph].model is None and finding.code not in LANGUAGE_INDEPENDENT:
+                if doc.paragraphs[finding.paragraph].model is None and not _holds_in_any_language(
+                        finding.code, doc.paragraphs[finding.paragraph].text):
                     continue  # no model reads this paragraph: only what holds in any language may speak
                 finding.detector = finding.detector or detector.name
                 findings_by_paragraph[finding.paragraph].append(finding)
@@ -214,6 +222,15 @@ class Detector:
         if script and doc_script and script != doc_script and share >= 0.5 and doc_lang in self.models.folders:
             return LanguageGuess(UNDETERMINED, 0.0, "script")
         return None
+
+
+def _holds_in_any_language(code: str, text: str) -> bool:
+    """Whether a finding of `code` stands without a model of the paragraph's language. Punctuation rules
+    assume words separated by spaces: not Chinese or Thai, nor Arabic or Hebrew, whose clitics take a
+    quotation mark glued to them (و"الكرة")."""
+    if code not in LANGUAGE_INDEPENDENT:
+        return False
+    return code != "punctuation" or written_with_spaces(text)
 
 
 def _checks_that_ran(doc: DocumentContext) -> str:

@@ -101,6 +101,19 @@ def dominant_script(text: str) -> tuple[str, float]:
     return "LATIN", others / letters
 
 
+_SPACED_RE = re.compile("[A-Za-z\u00c0-\u024f\u1e00-\u1eff\u0370-\u03ff\u1f00-\u1fff\u0400-\u052f"
+                        "\u0530-\u058f\u10a0-\u10ff]")
+
+
+def written_with_spaces(text: str) -> bool:
+    """Whether most letters of `text` are Latin, Greek, Cyrillic, Armenian or Georgian: scripts that separate
+    words with spaces and put quotation marks outside them (not Chinese, Thai, Lao, Arabic, Hebrew...)."""
+    if text.isascii():
+        return True
+    letters = len(_LETTER_RE.findall(text))
+    return letters == 0 or len(_SPACED_RE.findall(text)) >= 0.5 * letters
+
+
 def lowercase_words(text: str, tokens: list[Token]) -> list[str]:
     """The normal forms of the words of `text` that start in lower case (no names, no sentence starts)."""
     return [token.norm for token in tokens if token.is_word and text[token.start].islower()]
@@ -164,7 +177,7 @@ class LanguageIdentifier:
         lang, confidence, reliable = _whatlang(text)
         if not reliable or lang in (doc_lang, UNDETERMINED):
             return None
-        if lang in self.modelled and not (self.vocabulary_agrees(lang, lowercase_words(text, tokens))
+        if lang in self.modelled and not (self.vocabulary_agrees(lang, lowercase_words(text, tokens), VOCAB_MARGIN)
                                           and self.script_fits(lang, text)):
             return None  # a neighbour of a modelled language (Galician labelled Portuguese): not evidence
         return LanguageGuess(lang, confidence, "whatlang")
