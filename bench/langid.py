@@ -57,10 +57,11 @@ def truth(name: str) -> str:
 
 def make_candidate(name: str) -> Callable[[str], str]:
     """A function text -> our language code, for one identifier."""
-    if name == "quality":
+    if name in ("quality", "quality-fast"):
         from quality.analyzer import Detector
 
         detector = Detector()
+        detector.langid.full = name == "quality"  # quality-fast: QUALITY_LANGID=fast, heliport never loads
         return lambda text: detector.identify(text).lang
     if name == "heliport":
         import heliport
@@ -97,13 +98,15 @@ def make_candidate(name: str) -> Callable[[str], str]:
 
 
 def load_cost(name: str, sentence: str = "Esto es una frase en español, para probar.") -> tuple[float, float, float]:
-    """(wall s, CPU s, max RSS MB) of loading `name` and identifying one sentence, in a fresh process."""
-    code = ("import resource, sys, time; sys.path.insert(0, sys.argv[2])\n"
+    """(wall s, CPU s, peak RSS MB) of loading `name` and identifying one sentence, in a fresh process.
+
+    The peak is the child's VmHWM: its ru_maxrss would start from the parent's at fork."""
+    code = ("import sys, time; sys.path.insert(0, sys.argv[2])\n"
             "from bench.langid import make_candidate\n"
             "w, c = time.perf_counter(), time.process_time()\n"
             "f = make_candidate(sys.argv[1]); f(sys.argv[3])\n"
-            "print(time.perf_counter() - w, time.process_time() - c, "
-            "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+            "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')][0].split()[1]\n"
+            "print(time.perf_counter() - w, time.process_time() - c, int(hwm) / 1024)")
     out = subprocess.run([sys.executable, "-c", code, name, str(ROOT), sentence], capture_output=True, text=True,
                          check=True)
     wall, cpu, rss = (float(x) for x in out.stdout.split()[-3:])
@@ -149,22 +152,38 @@ def summary(rows) -> tuple[float, float, float, float, str]:
     return accuracy, worst[2], leaked, worst_other[3], f"{worst[0]} / {worst_other[0]}"
 
 
-def analysis_rejects(flores: dict[str, list[str]], per_lang: int) -> tuple[list, float, int, float]:
-    """Full analysis of documents: verdicts of other languages' documents; µs per token of the whole analysis."""
+def timed(function: Callable, spent: list[float]) -> Callable:
+    """`function`, adding the CPU seconds each call takes to spent[0]."""
+    def wrapper(*args, **kwargs):
+        started = time.process_time()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent[0] += time.process_time() - started
+    return wrapper
+
+
+def analysis_rejects(flores: dict[str, list[str]], per_lang: int) -> tuple[list, dict[bool, list[float]]]:
+    """Full analysis of documents: verdicts; CPU of the analysis, of identification inside it, and tokens,
+    for modelled (True) and other (False) languages' documents."""
     from quality.analyzer import Detector
 
     detector = Detector()
-    rows, cpu, tokens, ident_cpu = [], 0.0, 0, 0.0
+    spent = [0.0]  # identification inside the analysis: the document's, and paragraphs' where they are checked
+    detector.langid.identify = timed(detector.langid.identify, spent)
+    detector.langid.identify_paragraph = timed(detector.langid.identify_paragraph, spent)
+    for sentences in flores.values():  # warm-up: models mapped, heliport loaded, caches filled
+        detector.analyze(documents(sentences)[-1])
+    rows, cost = [], {True: [0.0, 0.0, 0], False: [0.0, 0.0, 0]}
     for name, sentences in flores.items():
         docs = documents(sentences)[:per_lang]
-        tokens += sum(sum(1 for t in tokenize(d) if t.is_word) for d in docs)
+        entry = cost[truth(name) in MODELLED]
+        entry[2] += sum(sum(1 for t in tokenize(d) if t.is_word) for d in docs)
+        spent[0] = 0.0
         started = time.process_time()
         reports = [detector.analyze(d) for d in docs]
-        cpu += time.process_time() - started
-        started = time.process_time()
-        for d in docs:
-            detector.identify(d)
-        ident_cpu += time.process_time() - started
+        entry[0] += time.process_time() - started
+        entry[1] += spent[0]
         rejected = sum(r.verdict == "reject" for r in reports) / len(reports)
         # judged by a model that is not of its language: the document, or any paragraph of it
         judged = sum(any(lang in MODELLED and lang != truth(name) for lang in [r.lang] + [p.lang for p in r.paragraphs])
@@ -172,7 +191,7 @@ def analysis_rejects(flores: dict[str, list[str]], per_lang: int) -> tuple[list,
         first = next((r for r in reports if r.verdict == "reject"), None)
         why = "; ".join(first.reasons[:2]) if first else "-"
         rows.append((name, len(reports), rejected, judged, why))
-    return rows, cpu, tokens, ident_cpu
+    return rows, cost
 
 
 def main() -> None:
@@ -231,16 +250,21 @@ def main() -> None:
             print(f"| {row[0]} | {row[1]} | {row[2]:.1%} | {row[3]:.1%} | {row[4]} | {sent[1]} | {sent[2]:.1%} "
                   f"| {sent[3]:.1%} | {sent[4]} |")
     if args.analyse and "quality" in detail:
-        rows, cpu, tokens, ident_cpu = analysis_rejects(flores, args.analyse)
+        rows, cost = analysis_rejects(flores, args.analyse)
         others = [r for r in rows if truth(r[0]) not in MODELLED]
         n = sum(r[1] for r in others)
         rejected = sum(r[1] * r[2] for r in others) / n
         judged = sum(r[1] * r[3] for r in others) / n
         print(f"\n### Full analysis, {args.analyse} documents per language\n")
         print(f"Other languages: {n} documents, rejected {rejected:.2%}, judged by a modelled language's model "
-              f"{judged:.2%}. CPU: identification {1e6 * ident_cpu / tokens:.2f} µs/token, whole analysis "
-              f"{1e6 * cpu / tokens:.2f} µs/token ({tokens} tokens; max RSS "
-              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB).\n")
+              f"(the document or any paragraph) {judged:.2%}. Max RSS "
+              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB (heliport loaded).\n")
+        print("| documents | tokens | whole analysis µs/token (CPU) | identification inside it µs/token | share |")
+        print("|---|---|---|---|---|")
+        for modelled, (total, ident, tokens) in sorted(cost.items(), reverse=True):
+            print(f"| {'modelled languages' if modelled else 'other languages'} | {tokens} "
+                  f"| {1e6 * total / tokens:.2f} | {1e6 * ident / tokens:.2f} | {ident / total:.1%} |")
+        print()
         print("| lang | docs | rejected | judged by a modelled model | first rejected document's reasons |")
         print("|---|---|---|---|---|")
         for row in sorted(rows, key=lambda r: (-r[2], -r[3], r[0])):

@@ -160,6 +160,11 @@ class LanguageIdentifier:
                 and self.script_fits(lang, text)):
             return LanguageGuess(lang, confidence, "whatlang")
         if not self.full:
+            # no second opinion: whatlang's label where it is sure, or where the model's words bear out a
+            # modelled label it is unsure of (short text)
+            if lang in self.modelled and self.vocabulary_agrees(lang, words, VOCAB_MARGIN) \
+                    and self.script_fits(lang, text) and len(words) >= VOCAB_MIN_WORDS:
+                return LanguageGuess(lang, confidence, "whatlang")
             if reliable and lang not in self.modelled:
                 return LanguageGuess(lang, confidence, "whatlang")
             return LanguageGuess(UNDETERMINED, 0.0, "whatlang")
