@@ -26,6 +26,7 @@ other identified language is written in its script.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import os
 import re
@@ -137,6 +138,8 @@ class LanguageIdentifier:
         self.models = models
         self.modelled = set(models.langs)
         self.full = os.environ.get(FAST_ENV, "").strip().lower() != "fast" if full is None else full
+        if self.full and importlib.util.find_spec("heliport") is None:
+            self.full = False  # heliport (GPLv3) uninstalled on purpose: whatlang and the vocabulary alone
         self._heliport = None
         self._lock = threading.Lock()
 
@@ -235,8 +238,17 @@ class LanguageIdentifier:
         return self._heliport
 
 
+# whatlang's languages (ISO 639-3), for `quality models` when heliport is not installed
+_WHATLANG_LABELS = """epo eng rus cmn spa por ita ben fra deu ukr kat ara hin jpn heb yid pol amh jav kor nob dan swe
+fin tur nld hun ces ell bul bel mar kan ron slv hrv srp mkd lit lav est tam vie urd tha guj uzb pan aze ind tel pes mal
+ori mya nep sin khm tuk aka zul sna afr lat slk cat tgl hye"""
+
+
 def identified_languages() -> list[str]:
-    """Codes of every language heliport can name (read from its thresholds file: no model is loaded), sorted."""
+    """Codes of every language heliport can name (read from its thresholds file: no model is loaded), sorted;
+    without heliport, whatlang's."""
+    if importlib.util.find_spec("heliport") is None:
+        return sorted({from_identifier(label) for label in _WHATLANG_LABELS.split()})
     import heliport
 
     thresholds = Path(heliport.__file__).parent / "confidenceThresholds"

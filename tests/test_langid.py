@@ -190,3 +190,14 @@ def test_api_and_lang_field_take_names(detector):
                                 {"id": "b", "text": ENGLISH, "lang": "xx-nonsense"}], lang_field="lang"))
     assert out[0]["quality"]["lang"] == "en" and out[0]["quality"]["verdict"] == "keep"
     assert out[1]["quality"]["verdict"] is None and "unknown language 'xx-nonsense'" in out[1]["quality"]["error"]
+
+
+def test_fast_mode_without_heliport_still_never_passes_a_neighbour_off_as_modelled(detector):
+    from quality.langid import LanguageIdentifier
+
+    fast = LanguageIdentifier(detector.models, full=False)
+    assert fast.identify(DUTCH).lang == "nl"
+    assert fast.identify(ENGLISH).lang == "en"
+    for text in (GALICIAN, CATALAN, POLISH):
+        assert fast.identify(text).lang not in MODELLED
+    assert not fast.heliport_loaded
