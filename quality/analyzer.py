@@ -20,6 +20,7 @@ from quality.fluency import fluency_percentile
 from quality.langcodes import describe, normalize_lang_code
 from quality.langid import (
     UNDETERMINED,
+    VOCAB_MARGIN,
     LanguageGuess,
     LanguageIdentifier,
     dominant_script,
@@ -215,7 +216,12 @@ class Detector:
         paragraph in another script than most of the document gets "und" when
         nothing better is known: no model of the document's language reads it.
         """
-        found = self.langid.identify_paragraph(text, tokens, doc_lang)
+        langid = self.langid
+        if doc_lang in self.models.folders and langid.vocabulary_agrees(doc_lang, lowercase_words(text, tokens),
+                                                                        VOCAB_MARGIN) \
+                and langid.script_fits(doc_lang, text):
+            return None  # plainly in the document's language: its model's words, its script; no identifier runs
+        found = langid.identify_paragraph(text, tokens, doc_lang)
         if found is not None and (doc_lang in self.models.folders or found.lang in self.models.folders):
             return found
         script, share = dominant_script(text)
