@@ -186,26 +186,27 @@ class Detector:
     def _context(self, text: str, lang: str | None, source: str) -> DocumentContext:
         paragraphs = split_paragraphs(text)
         tokenised = [tokenize(p.text) for p in paragraphs]
+        lowered = [lowercase_words(p.text, tokens) for p, tokens in zip(paragraphs, tokenised)]
         if lang is not None:
             doc_lang, confidence = lang, 1.0
         elif not paragraphs:
             doc_lang, confidence = UNDETERMINED, 0.0
         else:
-            words = [w for p, tokens in zip(paragraphs, tokenised) for w in lowercase_words(p.text, tokens)]
-            guess = self.langid.identify(text, words)
+            guess = self.langid.identify(text, [w for words in lowered for w in words])
             doc_lang, confidence = guess.lang, guess.confidence
         doc_script = dominant_script(text)[0] if len(paragraphs) > 1 else ""
         contexts = []
-        for paragraph, tokens in zip(paragraphs, tokenised):
+        for paragraph, tokens, words in zip(paragraphs, tokenised, lowered):
             own, own_confidence = doc_lang, confidence
             if len(paragraphs) > 1:
-                found = self._paragraph_language(paragraph.text, tokens, doc_lang, doc_script)
+                found = self._paragraph_language(paragraph.text, tokens, words, doc_lang, doc_script)
                 if found is not None:
                     own, own_confidence = found.lang, found.confidence
             contexts.append(ParagraphContext(paragraph, tokens, own, own_confidence, self.models.get(own)))
         return DocumentContext(source, text, contexts, doc_lang, confidence, self.models)
 
-    def _paragraph_language(self, text: str, tokens, doc_lang: str, doc_script: str) -> LanguageGuess | None:
+    def _paragraph_language(self, text: str, tokens, words: list[str], doc_lang: str,
+                            doc_script: str) -> LanguageGuess | None:
         """A paragraph's own language where it differs confidently from the document's, or None.
 
         In a modelled document: another language whatlang is sure of (a quoted
@@ -217,8 +218,7 @@ class Detector:
         nothing better is known: no model of the document's language reads it.
         """
         langid = self.langid
-        if doc_lang in self.models.folders and langid.vocabulary_agrees(doc_lang, lowercase_words(text, tokens),
-                                                                        VOCAB_MARGIN) \
+        if doc_lang in self.models.folders and langid.vocabulary_agrees(doc_lang, words, VOCAB_MARGIN) \
                 and langid.script_fits(doc_lang, text):
             return None  # plainly in the document's language: its model's words, its script; no identifier runs
         found = langid.identify_paragraph(text, tokens, doc_lang)

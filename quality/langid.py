@@ -51,6 +51,8 @@ OWN_SCRIPT = {"el"}
 PARAGRAPH_MIN_WORDS = 8
 # identification reads at most this much of a document: enough to be sure, and a 10 MB record costs no more
 IDENTIFY_CHARS = 20_000
+# whatlang's first look reads at most this much (its cost grows with the text; the vocabulary check reads all)
+WHATLANG_CHARS = 3_000
 # QUALITY_LANGID=fast: never load heliport (whatlang and the vocabulary check only)
 FAST_ENV = "QUALITY_LANGID"
 
@@ -83,6 +85,7 @@ _SCRIPT_OF: dict[str, str | None] = {
     "ko": "HANGUL", "zh": "CJK", "ja": None,
 }
 _LATIN_RE = re.compile("[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
+_NON_LATIN_RE = re.compile("[^\\W\\d_A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 _ANY_SCRIPT_RE = re.compile("|".join(pattern.pattern for pattern in _SCRIPT_RE.values()))
 _LETTER_RE = re.compile(r"[^\W\d_]")
 
@@ -158,7 +161,8 @@ class LanguageIdentifier:
             text, words = text[:cut if cut > 0 else IDENTIFY_CHARS], None
         if words is None:
             words = lowercase_words(text, tokenize(text))
-        lang, confidence, reliable = _whatlang(text)
+        # whatlang reads a prefix: its label is then checked against the words of the whole text
+        lang, confidence, reliable = _whatlang(text[:WHATLANG_CHARS])
         if (reliable and lang in self.modelled and self.vocabulary_agrees(lang, words, VOCAB_MARGIN)
                 and self.script_fits(lang, text)):
             return LanguageGuess(lang, confidence, "whatlang")
@@ -198,6 +202,8 @@ class LanguageIdentifier:
             return True  # written in several scripts (Japanese): no check
         if text.isascii():
             return script == "LATIN"
+        if script == "LATIN" and _NON_LATIN_RE.search(text) is None:
+            return True  # most text: one scan finds no letter outside Latin, no need to count
         letters = len(_LETTER_RE.findall(text))
         pattern = _LATIN_RE if script == "LATIN" else _SCRIPT_RE[script]
         return letters > 0 and len(pattern.findall(text)) >= 0.5 * letters
