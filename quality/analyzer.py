@@ -142,7 +142,8 @@ class Detector:
         report.modelled = doc.lang in self.models.folders
         if doc.paragraphs and not report.modelled:
             # honest about what was checked; no model of a neighbouring language stands in
-            report.reasons.insert(0, f"unmodelled language: {describe(doc.lang)} ({_checks_that_ran(doc)})")
+            report.reasons = [f"unmodelled language: {describe(doc.lang)} ({_checks_that_ran(doc)})"] + [
+                "no problems found by these checks" if r == "no problems found" else r for r in report.reasons]
             floor = {"keep": None, "review": REVIEW, "reject": REJECT}[policy]
             if floor and VERDICT_RANK[report.verdict] < VERDICT_RANK[floor]:
                 report.verdict = floor

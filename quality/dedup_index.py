@@ -219,7 +219,7 @@ def mark_cross_document_repeats(report: DocumentReport, repeats: dict[int, First
     score, verdict, _, stats = document_verdict(report.paragraphs)
     for index, value in saved.items():
         by_index[index].duplicate_of = value
-    reasons = [r for r in report.reasons if r != "no problems found"]
+    reasons = [r for r in report.reasons if not r.startswith("no problems found")]
     docs = sorted({first.doc_id for first in repeats.values()})
     shown = ", ".join(docs[:3]) + (f" and {len(docs) - 3} more" if len(docs) > 3 else "")
     repeat = "repeats another document" if len(repeats) == 1 else "repeat other documents"
