@@ -150,7 +150,8 @@ class Detector:
         return report
 
     def filter(self, records: Iterable[Any], text_field: str = "text", lang_field: str | None = None,
-               compact: bool = False, id_field: str = "id", start: int = 1) -> Iterator[dict[str, Any]]:
+               compact: bool = False, id_field: str = "id", start: int = 1,
+               unmodelled: str | None = None) -> Iterator[dict[str, Any]]:
         """Yield each record with a `quality` field holding its report (`to_dict`).
 
         The report's `source` is the record's `id_field`: a string as it is,
@@ -158,7 +159,7 @@ class Detector:
         null), the record's 1-based position in `records` (counted from `start`:
         a caller feeding chunks of one input passes each chunk's first position),
         as `quality filter` uses the line number. `lang_field` values are normalised like `lang`
-        in `analyze`; a missing, empty or non-string one means detect.
+        in `analyze`; a missing, empty or non-string one means detect. `unmodelled` is as in `analyze`.
 
         Never raises for one bad record: a record that is not a dict comes back
         as {"record": the value, "quality": {...}}, and a missing or non-string
@@ -178,7 +179,7 @@ class Detector:
             lang = record.get(lang_field) if lang_field else None  # an unknown code: an error for this record
             try:
                 report = self.analyze(text, lang=lang if isinstance(lang, str) else None,
-                                      source=record_source(record.get(id_field), position))
+                                      source=record_source(record.get(id_field), position), unmodelled=unmodelled)
                 quality = report.to_dict(compact=compact)
             except Exception as err:  # one bad record must not end the stream
                 quality = {"error": f"analysis failed: {type(err).__name__}: {err}", "verdict": None}

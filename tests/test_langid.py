@@ -190,6 +190,8 @@ def test_api_and_lang_field_take_names(detector):
                                 {"id": "b", "text": ENGLISH, "lang": "xx-nonsense"}], lang_field="lang"))
     assert out[0]["quality"]["lang"] == "en" and out[0]["quality"]["verdict"] == "keep"
     assert out[1]["quality"]["verdict"] is None and "unknown language 'xx-nonsense'" in out[1]["quality"]["error"]
+    rejected = list(detector.filter([{"id": "nl", "text": DUTCH}], unmodelled="reject"))
+    assert rejected[0]["quality"]["verdict"] == "reject" and rejected[0]["quality"]["modelled"] is False
 
 
 def test_fast_mode_without_heliport_still_never_passes_a_neighbour_off_as_modelled(detector):
