@@ -18,6 +18,7 @@ import signal
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -168,6 +169,7 @@ class FilterSummary:
     rejected: int = 0
     errors: int = 0
     bytes_read: int = 0
+    languages: Counter = field(default_factory=Counter)  # analysed documents per language
     unopened: int = 0  # input files that could not be opened at all: no record of theirs was read
     interrupted: int | None = None  # the signal that stopped the run early
     started: float = field(default_factory=time.monotonic)
@@ -196,6 +198,8 @@ class FilterSummary:
             line += f"; stopped by {signal.Signals(self.interrupted).name}: the outputs hold the records counted"
         if self.shards:
             line += f"; {self.shards}"
+        if self.languages:
+            line += "; languages: " + ", ".join(f"{lang} {n:,}" for lang, n in self.languages.most_common())
         return line
 
 
@@ -642,6 +646,7 @@ def _handle(item: InputLine | InputProblem, result: Result, options: FilterOptio
         _write_error(item, message, outputs, summary, errors)
         return
     verdict, score, quality_json = result.verdict, result.score, result.quality_json
+    summary.languages[result.lang or "und"] += 1
     if index is not None and result.paragraph_hashes:
         repeats = index.lookup(result.doc_id, result.paragraph_hashes)
         if repeats:
