@@ -59,7 +59,7 @@ SOURCES: dict[str, list[tuple[str, str, str]]] = {
 # and el/ud_gud (split contractions, "σ τη"); Greek has no informal source the model was not trained on.
 # Text tokenised by its corpus (" , " and a spaced final stop) is skipped where it turns up (some newstest).
 _TOKENISED_RE = re.compile(r"\w \.$|\w , \w| \?$")
-# lists are built from the short lines of these registers (the first one the language has)
+# lists are built from the short lines of these registers (the first one with enough of them)
 LIST_FROM = ("web", "everyday")
 LIST_MAX_WORDS = 12
 HEADLINE_MAX_WORDS = 16
@@ -195,8 +195,7 @@ def build_items(detector: Detector, shared: Path, lang: str, per_lang: int, seed
     """Every item of one language, sampled deterministically."""
     trained = {c["file"] for c in detector.models.get(lang).card["corpora"]}
     items: list[Item] = []
-    list_source: list[list[tuple[int, str]]] | None = None
-    list_name = ""
+    list_sources: dict[str, tuple[str, list[list[tuple[int, str]]]]] = {}
     by_register = [(register, name, kind) for register, name, kind in SOURCES[lang]]
     for register, name, kind in by_register:
         filename = f"{name}.txt.xz"
@@ -221,9 +220,14 @@ def build_items(detector: Detector, shared: Path, lang: str, per_lang: int, seed
                   for number, text in paragraphs_of(blocks, kind, share, rng)]
         items += [Item(lang, register, "document", name, number, text)
                   for number, text in documents_of(blocks, kind, share, rng)]
-        if list_source is None and register in LIST_FROM:
-            list_source, list_name = blocks, name
-    if list_source is not None:
+        if register in LIST_FROM and register not in list_sources:
+            list_sources[register] = (name, blocks)
+    # lists from the first register with enough short lines for the sample (fr web text is small)
+    usable = [list_sources[r] for r in LIST_FROM if r in list_sources]
+    enough = [(name, blocks) for name, blocks in usable
+              if sum(1 for block in blocks for _, line in block if _words(line) <= LIST_MAX_WORDS) >= 8 * per_lang]
+    if usable:
+        list_name, list_source = (enough or usable)[0]
         alone, documents = list_items(list_source, per_lang, random.Random(f"{seed}:{lang}:lists"))
         items += [Item(lang, "lists", "paragraph", list_name, number, text) for number, text in alone]
         items += [Item(lang, "lists", "document", list_name, number, text) for number, text in documents]

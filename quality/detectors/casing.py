@@ -23,6 +23,21 @@ _ABBREVIATION_RE = re.compile(
     r"^(?:[^\W\d_]|[A-ZÁÉÍÓÚ]{1,3}|etc|sr|sra|dr|dra|núm|no|vol|pág|art|ej|aprox|vs|cf|al|p|pp)$"
 )
 RARE_CAPITAL = 0.03  # a word capitalised in under 3% of its mid-sentence uses
+# A document that starts most of its sentences in lower case writes that way (chat, transcribed speech):
+# from this many lower-case starts, making up this share of all its sentence starts, they are its convention
+CONVENTION_MIN_LOWER = 4
+CONVENTION_SHARE = 0.75
+# French and Spanish continue a sentence in lower case after "?" or "!" ("Tu viens ? dit-il", "¡Ay! qué frío")
+_CONTINUES_AFTER = {"fr": {"?", "!"}, "es": {"?", "!"}}
+# German writes any word used as a noun with a capital: after an article, a preposition fused with one, or a
+# quantifier, a capital marks a nominalised verb or adjective ("das Rechnen", "beim Sehen", "etwas Neues")
+_NOUN_MARKERS = {"de": {
+    "der", "die", "das", "dem", "den", "des", "ein", "eine", "einen", "einem", "einer", "eines", "kein", "keine",
+    "keinen", "keinem", "keiner", "keines", "beim", "zum", "zur", "vom", "im", "am", "ins", "ans", "aufs", "durchs",
+    "fürs", "ums", "übers", "etwas", "nichts", "viel", "viele", "vieles", "wenig", "alles", "allem", "allen",
+    "sein", "seine", "seinem", "seinen", "ihr", "ihre", "ihrem", "ihren", "mein", "meine", "meinem", "meinen",
+    "dein", "deine", "unser", "unsere", "unserem", "unseren", "euer", "eure", "dieses", "diesem", "diesen",
+    "jedes", "jedem", "jeden", "manches", "genug", "mehr", "weniger", "lauter"}}
 # Greek writes its question mark as ";" (U+037E, which NFC turns into ";")
 _SENTENCE_ENDS = {".", "!", "?"}
 _EXTRA_SENTENCE_ENDS = {"el": {";"}}
@@ -46,9 +61,12 @@ class CasingDetector(ParagraphDetector):
         words = [i for i, t in enumerate(tokens) if t.is_word]
         if not words:
             return
+        lower_style = doc.cache.get("lower_case_style")
+        if lower_style is None:
+            lower_style = doc.cache["lower_case_style"] = writes_in_lower_case(doc)
         first = tokens[words[0]]
         raw_first = text[first.start : first.end]
-        if raw_first[0].islower() and words[0] == 0:
+        if raw_first[0].islower() and words[0] == 0 and not lower_style:
             yield paragraph.finding(
                 "casing", first.start, first.end, "paragraph starts in lower case", 0.45, word=raw_first
             )
@@ -56,6 +74,7 @@ class CasingDetector(ParagraphDetector):
         names = doc.cache.get("names")
         if names is None:
             names = doc.cache["names"] = document_names(doc)
+        continues_after = _CONTINUES_AFTER.get(paragraph.lang, set())
         for i in range(1, len(tokens)):
             token = tokens[i]
             if not token.is_word:
@@ -63,6 +82,7 @@ class CasingDetector(ParagraphDetector):
             raw = text[token.start : token.end]
             previous = tokens[i - 1]
             if (previous.norm in ends and raw[0].islower() and previous.end < token.start
+                    and not lower_style and previous.norm not in continues_after
                     and not _after_abbreviation(text, tokens, i - 1)
                     and not _known_after_stop(paragraph, i)):
                 yield paragraph.finding(
@@ -87,6 +107,11 @@ class CasingDetector(ParagraphDetector):
             return False  # "Z.AI", "R2-Nvidia": inside a name
         if _in_capitalised_run(text, tokens, i):
             return False  # a name or title: "Casa Blanca", "Tropas de Choque"
+        if previous.norm in _NOUN_MARKERS.get(paragraph.lang, ()):
+            return False  # German nominalisation: "das Rechnen", "beim Sehen"
+        if (paragraph.lang == "de" and i + 1 < len(tokens) and tokens[i + 1].norm == "-"
+                and tokens[i + 1].start == tokens[i].end):
+            return False  # German suspended compound: "Vor- und Nachname"
         ratio = paragraph.model.capital_ratio(tokens[i].norm)
         return ratio is not None and ratio < RARE_CAPITAL
 
@@ -129,6 +154,31 @@ def document_names(doc: DocumentContext) -> set[str]:
     return {word for word, count in capitalised.items() if count >= 2 and word not in lower}
 
 
+def writes_in_lower_case(doc: DocumentContext) -> bool:
+    """True when the document starts most of its sentences in lower case: its own convention (chat, transcripts).
+
+    Garbling lower-cases some sentence starts among capitalised ones; a writer who never capitalises does it
+    throughout, so only a document with several lower-case starts, most of its starts, counts.
+    """
+    lower = upper = 0
+    for paragraph in doc.paragraphs:
+        text, tokens = paragraph.text, paragraph.tokens
+        ends = sentence_ends(paragraph.lang)
+        at_start = True
+        for i, token in enumerate(tokens):
+            if token.is_word:
+                if at_start and text[token.start].isupper():
+                    upper += 1
+                elif at_start and text[token.start].islower() and (
+                        i == 0 or (tokens[i - 1].end < token.start and not _after_abbreviation(text, tokens, i - 1)
+                                   and not _known_after_stop(paragraph, i))):
+                    lower += 1  # counted as the detector would flag it: not after "etc." or "δισ."
+                at_start = False
+            elif token.norm in ends:
+                at_start = True
+    return lower >= CONVENTION_MIN_LOWER and lower >= CONVENTION_SHARE * (lower + upper)
+
+
 def _known_after_stop(paragraph: ParagraphContext, i: int) -> bool:
     """True when the training text has this word after this same word and full stop ("δισ. ευρώ", "mill. de").
 
@@ -147,6 +197,8 @@ def _after_abbreviation(text: str, tokens: list, stop: int) -> bool:
     if stop == 0:
         return False
     before = tokens[stop - 1]
+    if stop == 1 and before.norm.isdigit():
+        return True  # a numbered list item: "1. fröhlicher Gruß"
     if before.norm == "." or text[before.start : before.end].endswith("."):
         return True  # "..." or ". ."
     if stop + 1 < len(tokens) and text[tokens[stop].start : tokens[stop + 1].start].count(".") > 1:

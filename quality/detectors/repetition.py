@@ -5,7 +5,8 @@ Function words repeat legitimately ("de los ... de los"), so a repeat with a
 gap must contain a content word; an immediate repeat of two or more words is
 suspicious whatever the words are; a repeat after a word or two is weaker
 evidence ("the quorum and the quorum" is human). A repeat spanning punctuation
-is a new clause or parallelism ("ni en dos días, ni en tres días"), not a stutter.
+is a new clause or parallelism ("ni en dos días, ni en tres días"), not a stutter, and one across a dash or
+an ellipsis is a speaker's false start ("as long as she's — as long as she's").
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from quality.report import Finding
 
 MAX_N = 5
 MAX_GAP = 1  # "un acuerdo con un acuerdo"; wider gaps are mostly deliberate parallelism
-_BREAK_RE = re.compile(r"[.!?;:,()\"“”«»]")
+# a dash or an ellipsis between the copies is a false start in speech ("it was – it was", "I- I think")
+_BREAK_RE = re.compile(r"[.!?;:,()\"“”«»—–…]|(?<=\w)-(?=\s)|(?<=\s)-(?=\s)")
 FUNCTION_WORD_RANK = 150  # the language's most frequent words count as function words
 
 
