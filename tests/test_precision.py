@@ -124,3 +124,19 @@ def test_false_start_across_a_dash_is_not_a_stutter(detector):
 def test_numbered_list_item_starting_in_lower_case(detector):
     report = detector.analyze("1. fröhlicher Gruß aus der Hauptstadt. viele Grüße von uns allen", lang="de")
     assert texts(report, "casing", "lower case") == ["viele"]
+
+
+def test_transcribed_speech_in_lower_case(detector):
+    text = ("donc euh on est partis le matin. et après on a pris le train pour Lyon.\n\n"
+            "c'était super bien, euh, vraiment. on a mangé au restaurant avec Thomas.")
+    report = detector.analyze(text, lang="fr")
+    assert not found(report, "casing")
+    # without filled pauses two lower-case starts are not yet a convention
+    plain = detector.analyze("on est partis le matin. et après on a pris le train pour Lyon.", lang="fr")
+    assert texts(plain, "casing", "lower case") == ["on", "et"]
+
+
+def test_tickers_and_laughter_are_not_sentence_starts(detector):
+    text = "Comprei mais ações hoje. petr4 subiu bem. rsrsrs vamos ver amanhã. depois eu vendo tudo."
+    report = detector.analyze(text, lang="pt")
+    assert texts(report, "casing", "lower case") == ["depois"]

@@ -27,6 +27,11 @@ RARE_CAPITAL = 0.03  # a word capitalised in under 3% of its mid-sentence uses
 # from this many lower-case starts, making up this share of all its sentence starts, they are its convention
 CONVENTION_MIN_LOWER = 4
 CONVENTION_SHARE = 0.75
+# a transcript (it has filled pauses) needs only two: transcription conventions write speech in lower case
+FILLED_PAUSES = {"fr": {"euh"}, "en": {"uh", "um", "uhm"}, "de": {"äh", "ähm"}, "it": {"ehm"}, "pt": {"ahn"}}
+TRANSCRIPT_MIN_LOWER = 2
+# a lower-case "word" with a digit is a code or a ticker ("petr4", "goll4"), laughter is laughter
+_NOT_A_WORD_START_RE = re.compile(r"\w*\d\w*|(?:[jhk][aeiou]){2,}h?|k{3,}|(?:rs){2,}r?|lol|xd+", re.IGNORECASE)
 # French and Spanish continue a sentence in lower case after "?" or "!" ("Tu viens ? dit-il", "¡Ay! qué frío")
 _CONTINUES_AFTER = {"fr": {"?", "!"}, "es": {"?", "!"}}
 # German writes any word used as a noun with a capital: after an article, a preposition fused with one, or a
@@ -66,7 +71,8 @@ class CasingDetector(ParagraphDetector):
             lower_style = doc.cache["lower_case_style"] = writes_in_lower_case(doc)
         first = tokens[words[0]]
         raw_first = text[first.start : first.end]
-        if raw_first[0].islower() and words[0] == 0 and not lower_style:
+        if (raw_first[0].islower() and words[0] == 0 and not lower_style
+                and not _NOT_A_WORD_START_RE.fullmatch(raw_first)):
             yield paragraph.finding(
                 "casing", first.start, first.end, "paragraph starts in lower case", 0.45, word=raw_first
             )
@@ -83,6 +89,7 @@ class CasingDetector(ParagraphDetector):
             previous = tokens[i - 1]
             if (previous.norm in ends and raw[0].islower() and previous.end < token.start
                     and not lower_style and previous.norm not in continues_after
+                    and not _NOT_A_WORD_START_RE.fullmatch(raw)
                     and not _after_abbreviation(text, tokens, i - 1)
                     and not _known_after_stop(paragraph, i)):
                 yield paragraph.finding(
@@ -158,10 +165,14 @@ def writes_in_lower_case(doc: DocumentContext) -> bool:
     """True when the document starts most of its sentences in lower case: its own convention (chat, transcripts).
 
     Garbling lower-cases some sentence starts among capitalised ones; a writer who never capitalises does it
-    throughout, so only a document with several lower-case starts, most of its starts, counts.
+    throughout, so only a document with several lower-case starts, most of its starts, counts (two in a
+    transcript, which its filled pauses give away: "euh", "uh", "ähm").
     """
     lower = upper = 0
+    transcript = False
     for paragraph in doc.paragraphs:
+        pauses = FILLED_PAUSES.get(paragraph.lang, set())
+        transcript = transcript or any(token.norm in pauses for token in paragraph.tokens)
         text, tokens = paragraph.text, paragraph.tokens
         ends = sentence_ends(paragraph.lang)
         at_start = True
@@ -176,7 +187,8 @@ def writes_in_lower_case(doc: DocumentContext) -> bool:
                 at_start = False
             elif token.norm in ends:
                 at_start = True
-    return lower >= CONVENTION_MIN_LOWER and lower >= CONVENTION_SHARE * (lower + upper)
+    least = TRANSCRIPT_MIN_LOWER if transcript else CONVENTION_MIN_LOWER
+    return lower >= least and lower >= CONVENTION_SHARE * (lower + upper)
 
 
 def _known_after_stop(paragraph: ParagraphContext, i: int) -> bool:
