@@ -43,8 +43,9 @@ _SOCIAL_END_RE = re.compile(
     r"|(?<![^\w\s.,;:!?\"'”»)…-])[^\w\s.,;:!?\"'”»)…-]+)$",  # emoji and kaomoji (😂, ^_^, •_•)
     re.IGNORECASE,
 )
-# a sentence break inside a line: not the full stop of a number or a short abbreviation ("26.", "St.", "a. D.")
-_SENTENCE_BREAK_RE = re.compile(r"(?:[^\W\d_]{4,}[.!?…]|[!?…])\s")
+_SENTENCE_BREAK_RE = re.compile(r"[.!?…]\s")
+# a headline's sentence break is not the full stop of a number or a short abbreviation ("26.", "St.", "a. D.")
+_HEADLINE_BREAK_RE = re.compile(r"(?:[^\W\d_]{3,}\.|(?<![^\W\d_])[^\W\d_A-ZÀ-ÞΑ-Ω]{2}\.|[!?…])\s")
 FUNCTION_WORD_RANK = 150  # a line ending on one of the language's most frequent words was cut, even a short one
 
 
@@ -85,7 +86,8 @@ class TruncationDetector(ParagraphDetector):
             end_logprob = lm.score(context + " .", bos=False, eos=False) - lm.score(context, bos=False, eos=False)
             cannot_end = end_logprob < END_LOGPROB
             is_title = paragraph.word_count <= TITLE_MAX_WORDS and not _SENTENCE_BREAK_RE.search(paragraph.text)
-            heading = (is_title and self._is_heading(paragraph, doc) and _text_follows(paragraph, doc)
+            headline = paragraph.word_count <= TITLE_MAX_WORDS and not _HEADLINE_BREAK_RE.search(paragraph.text)
+            heading = (headline and self._is_heading(paragraph, doc) and _text_follows(paragraph, doc)
                        and last.norm not in self._function_words(model))
             if not cannot_end and not is_title and _leaves_out_stops(doc):
                 # the writer's convention, not a cut: weak evidence, as for a lone line
