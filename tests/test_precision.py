@@ -140,3 +140,13 @@ def test_tickers_and_laughter_are_not_sentence_starts(detector):
     text = "Comprei mais ações hoje. petr4 subiu bem. rsrsrs vamos ver amanhã. depois eu vendo tudo."
     report = detector.analyze(text, lang="pt")
     assert texts(report, "casing", "lower case") == ["depois"]
+
+
+def test_one_line_message_in_lower_case_is_at_most_review(detector):
+    report = detector.analyze("in camera mancava uno specchio, bagno troppo piccolo", lang="it")
+    assert texts(report, "casing") == ["in"] and report.verdict != "reject"
+    # the same start on an edited paragraph of several sentences is still strong evidence
+    prose = ("in camera mancava uno specchio e il bagno era troppo piccolo. La colazione era buona. "
+             "Il personale era gentile e disponibile.")
+    strong = found(detector.analyze(prose, lang="it"), "casing", "paragraph starts")
+    assert [f.severity for f in strong] == [0.45]

@@ -30,6 +30,11 @@ CONVENTION_SHARE = 0.75
 # a transcript (it has filled pauses) needs only two: transcription conventions write speech in lower case
 FILLED_PAUSES = {"fr": {"euh"}, "en": {"uh", "um", "uhm"}, "de": {"äh", "ähm"}, "it": {"ehm"}, "pt": {"ahn"}}
 TRANSCRIPT_MIN_LOWER = 2
+# a one-line message ("in camera mancava uno specchio, bagno troppo piccolo"): its lower-case start is weak
+MESSAGE_MAX_WORDS = 16
+MESSAGE_LOWER_START = 0.25
+_MESSAGE_FINAL = set('.!?:;"\'»”)…')
+_SENTENCE_STOP_RE = re.compile(r"[.!?…]\s")
 # a lower-case "word" with a digit is a code or a ticker ("petr4", "goll4"), laughter is laughter
 _NOT_A_WORD_START_RE = re.compile(r"\w*\d\w*|(?:[jhk][aeiou]){2,}h?|k{3,}|(?:rs){2,}r?|lol|xd+", re.IGNORECASE)
 # French and Spanish continue a sentence in lower case after "?" or "!" ("Tu viens ? dit-il", "¡Ay! qué frío")
@@ -74,7 +79,8 @@ class CasingDetector(ParagraphDetector):
         if (raw_first[0].islower() and words[0] == 0 and not lower_style
                 and not _NOT_A_WORD_START_RE.fullmatch(raw_first)):
             yield paragraph.finding(
-                "casing", first.start, first.end, "paragraph starts in lower case", 0.45, word=raw_first
+                "casing", first.start, first.end, "paragraph starts in lower case",
+                MESSAGE_LOWER_START if _one_line_message(paragraph) else 0.45, word=raw_first
             )
         ends = sentence_ends(paragraph.lang)
         names = doc.cache.get("names")
@@ -159,6 +165,17 @@ def document_names(doc: DocumentContext) -> set[str]:
             else:
                 lower.add(token.norm)
     return {word for word, count in capitalised.items() if count >= 2 and word not in lower}
+
+
+def _one_line_message(paragraph: ParagraphContext) -> bool:
+    """A short line of one sentence with no punctuation at its end: a chat message, a caption, a list item.
+
+    Written without any sentence punctuation, it is unedited rather than garbled: its lower-case start
+    weighs less (a cut sentence is still told by its end, by the truncation detector).
+    """
+    text = paragraph.text
+    return (paragraph.word_count <= MESSAGE_MAX_WORDS and text.rstrip()[-1:] not in _MESSAGE_FINAL
+            and not _SENTENCE_STOP_RE.search(text))
 
 
 def writes_in_lower_case(doc: DocumentContext) -> bool:
