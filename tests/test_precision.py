@@ -150,3 +150,11 @@ def test_one_line_message_in_lower_case_is_at_most_review(detector):
              "Il personale era gentile e disponibile.")
     strong = found(detector.analyze(prose, lang="it"), "casing", "paragraph starts")
     assert [f.severity for f in strong] == [0.45]
+
+
+def test_repeats_in_a_transcript_are_weak(detector):
+    speech = "Uh, I'm gonna I'm gonna call this the first vlog. Um, we're going to cook pasta today."
+    report = detector.analyze(speech, lang="en")
+    assert [f.severity for f in found(report, "repetition")] == [0.1] and report.verdict == "keep"
+    edited = detector.analyze("I am going I am going to call this the first report of the year.", lang="en")
+    assert [f.severity for f in found(edited, "repetition")] == [0.55]

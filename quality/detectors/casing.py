@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from quality.context import DocumentContext, ParagraphContext
 from quality.detectors.base import ParagraphDetector, register
 from quality.report import Finding
+from quality.style import is_transcript
 
 # after these a capital is expected, so one there is never suspicious
 _OPENERS = {".", "!", "?", ":", '"', "'", "-", "(", "¿", "¡", "[", "/", "•", "*"}
@@ -28,7 +29,6 @@ RARE_CAPITAL = 0.03  # a word capitalised in under 3% of its mid-sentence uses
 CONVENTION_MIN_LOWER = 4
 CONVENTION_SHARE = 0.75
 # a transcript (it has filled pauses) needs only two: transcription conventions write speech in lower case
-FILLED_PAUSES = {"fr": {"euh"}, "en": {"uh", "um", "uhm"}, "de": {"äh", "ähm"}, "it": {"ehm"}, "pt": {"ahn"}}
 TRANSCRIPT_MIN_LOWER = 2
 # a one-line message ("in camera mancava uno specchio, bagno troppo piccolo"): its lower-case start is weak
 MESSAGE_MAX_WORDS = 16
@@ -186,10 +186,7 @@ def writes_in_lower_case(doc: DocumentContext) -> bool:
     transcript, which its filled pauses give away: "euh", "uh", "ähm").
     """
     lower = upper = 0
-    transcript = False
     for paragraph in doc.paragraphs:
-        pauses = FILLED_PAUSES.get(paragraph.lang, set())
-        transcript = transcript or any(token.norm in pauses for token in paragraph.tokens)
         text, tokens = paragraph.text, paragraph.tokens
         ends = sentence_ends(paragraph.lang)
         at_start = True
@@ -204,7 +201,7 @@ def writes_in_lower_case(doc: DocumentContext) -> bool:
                 at_start = False
             elif token.norm in ends:
                 at_start = True
-    least = TRANSCRIPT_MIN_LOWER if transcript else CONVENTION_MIN_LOWER
+    least = TRANSCRIPT_MIN_LOWER if is_transcript(doc) else CONVENTION_MIN_LOWER
     return lower >= least and lower >= CONVENTION_SHARE * (lower + upper)
 
 
