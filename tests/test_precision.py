@@ -158,3 +158,11 @@ def test_repeats_in_a_transcript_are_weak(detector):
     assert [f.severity for f in found(report, "repetition")] == [0.1] and report.verdict == "keep"
     edited = detector.analyze("I am going I am going to call this the first report of the year.", lang="en")
     assert [f.severity for f in found(edited, "repetition")] == [0.55]
+
+
+def test_lower_case_heading_among_edited_prose_is_still_strong(detector):
+    prose = ("La empresa presentó ayer sus resultados del trimestre ante los inversores y los analistas, que "
+             "esperaban una caída de las ventas en Europa y un crecimiento moderado en Asia.")
+    text = f"{prose}\n\nun obstáculo de hardware detiene el calendario\n\n{prose.replace('ayer', 'hoy')}"
+    heading = found(detector.analyze(text, lang="es"), "casing", "paragraph starts")
+    assert [(f.text, f.severity) for f in heading] == [("un", 0.45)]

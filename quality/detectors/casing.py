@@ -80,7 +80,7 @@ class CasingDetector(ParagraphDetector):
                 and not _NOT_A_WORD_START_RE.fullmatch(raw_first)):
             yield paragraph.finding(
                 "casing", first.start, first.end, "paragraph starts in lower case",
-                MESSAGE_LOWER_START if _one_line_message(paragraph) else 0.45, word=raw_first
+                MESSAGE_LOWER_START if _one_line_message(paragraph, doc) else 0.45, word=raw_first
             )
         ends = sentence_ends(paragraph.lang)
         names = doc.cache.get("names")
@@ -167,15 +167,23 @@ def document_names(doc: DocumentContext) -> set[str]:
     return {word for word, count in capitalised.items() if count >= 2 and word not in lower}
 
 
-def _one_line_message(paragraph: ParagraphContext) -> bool:
-    """A short line of one sentence with no punctuation at its end: a chat message, a caption, a list item.
+def _one_line_message(paragraph: ParagraphContext, doc: DocumentContext) -> bool:
+    """A short line of one sentence with no punctuation at its end, alone or among other short lines:
+    a chat message, a post in a thread, a list item.
 
     Written without any sentence punctuation, it is unedited rather than garbled: its lower-case start
-    weighs less (a cut sentence is still told by its end, by the truncation detector).
+    weighs less (a cut sentence is still told by its end, by the truncation detector). Among paragraphs of
+    edited prose the same line is a heading that should have had its capital (seed 002's third paragraph).
     """
     text = paragraph.text
-    return (paragraph.word_count <= MESSAGE_MAX_WORDS and text.rstrip()[-1:] not in _MESSAGE_FINAL
-            and not _SENTENCE_STOP_RE.search(text))
+    if (paragraph.word_count > MESSAGE_MAX_WORDS or text.rstrip()[-1:] in _MESSAGE_FINAL
+            or _SENTENCE_STOP_RE.search(text)):
+        return False
+    short = doc.cache.get("short_paragraphs")
+    if short is None:
+        counts = sorted(p.word_count for p in doc.paragraphs)
+        short = doc.cache["short_paragraphs"] = counts[len(counts) // 2] <= MESSAGE_MAX_WORDS
+    return short
 
 
 def writes_in_lower_case(doc: DocumentContext) -> bool:
