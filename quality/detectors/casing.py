@@ -37,8 +37,9 @@ _MESSAGE_FINAL = set('.!?:;"\'»”)…')
 _SENTENCE_STOP_RE = re.compile(r"[.!?…]\s")
 # a lower-case "word" with a digit is a code or a ticker ("petr4", "goll4"), laughter is laughter
 _NOT_A_WORD_START_RE = re.compile(r"\w*\d\w*|(?:[jhk][aeiou]){2,}h?|k{3,}|(?:rs){2,}r?|lol|xd+", re.IGNORECASE)
-# French and Spanish continue a sentence in lower case after "?" or "!" ("Tu viens ? dit-il", "¡Ay! qué frío")
-_CONTINUES_AFTER = {"fr": {"?", "!"}, "es": {"?", "!"}}
+# French continues a sentence in lower case after "?" or "!" ("Tu viens ? dit-il"); Spanish does not (measured:
+# allowing it there let word-order garbling through, "¿cuál es la solución? solución La")
+_CONTINUES_AFTER = {"fr": {"?", "!"}}
 # German writes any word used as a noun with a capital: after an article, a preposition fused with one, or a
 # quantifier, a capital marks a nominalised verb or adjective ("das Rechnen", "beim Sehen", "etwas Neues")
 _NOUN_MARKERS = {"de": {
