@@ -48,6 +48,9 @@ def test_german_nominalised_verbs_are_capitalised(detector):
     capitals = texts(report, "casing", "capital letter")
     assert "Rechnen" not in capitals and "Sehen" not in capitals and "Sagen" not in capitals
     assert capitals == ["Dann"]
+    # a sentence run into a cut one after an article is not a nominalisation: "Dabei" opens sentences
+    cut = detector.analyze("Die Senioren teilen die Freude an der Dabei ist das Zusammensein wichtig.", lang="de")
+    assert texts(cut, "casing", "capital letter") == ["Dabei"]
 
 
 def test_german_case_governed_articles_are_not_broken_agreement(detector):

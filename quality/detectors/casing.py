@@ -49,6 +49,8 @@ _NOUN_MARKERS = {"de": {
     "sein", "seine", "seinem", "seinen", "ihr", "ihre", "ihrem", "ihren", "mein", "meine", "meinem", "meinen",
     "dein", "deine", "unser", "unsere", "unserem", "unseren", "euer", "eure", "dieses", "diesem", "diesen",
     "jedes", "jedem", "jeden", "manches", "genug", "mehr", "weniger", "lauter"}}
+# log10: a word at most this much less likely at a sentence start than elsewhere may be a sentence opener
+NOMINAL_START_AFFINITY = -0.2
 # Greek writes its question mark as ";" (U+037E, which NFC turns into ";")
 _SENTENCE_ENDS = {".", "!", "?"}
 _EXTRA_SENTENCE_ENDS = {"el": {";"}}
@@ -121,13 +123,25 @@ class CasingDetector(ParagraphDetector):
             return False  # "Z.AI", "R2-Nvidia": inside a name
         if _in_capitalised_run(text, tokens, i):
             return False  # a name or title: "Casa Blanca", "Tropas de Choque"
-        if previous.norm in _NOUN_MARKERS.get(paragraph.lang, ()):
+        if (previous.norm in _NOUN_MARKERS.get(paragraph.lang, ())
+                and not _starts_sentences(paragraph.model, tokens[i].norm)):
             return False  # German nominalisation: "das Rechnen", "beim Sehen"
         if (paragraph.lang == "de" and i + 1 < len(tokens) and tokens[i + 1].norm == "-"
                 and tokens[i + 1].start == tokens[i].end):
             return False  # German suspended compound: "Vor- und Nachname"
         ratio = paragraph.model.capital_ratio(tokens[i].norm)
         return ratio is not None and ratio < RARE_CAPITAL
+
+
+def _starts_sentences(model, word: str) -> bool:
+    """True when the model finds the word likelier at a sentence start than elsewhere ("Dabei", "Hier", "Nur").
+
+    After an article such a capital is a new sentence run into a cut one ("an der Durch das ..."), not a
+    nominalised verb or adjective, which rarely opens a sentence ("das Rechnen", "das Sagen").
+    """
+    at_start = next(iter(model.kenlm.full_scores(word, bos=True, eos=False)))[0]
+    anywhere = next(iter(model.kenlm.full_scores(word, bos=False, eos=False)))[0]
+    return at_start - anywhere > NOMINAL_START_AFFINITY
 
 
 def _is_capitalised(text: str, token) -> bool:
