@@ -88,7 +88,6 @@ def test_lower_case_chat_is_the_writers_convention(detector):
             "ok dann bis morgen. ich bringe den kuchen mit.\nsuper, freu mich schon!")
     report = detector.analyze(chat, lang="de")
     assert not found(report, "casing")
-    assert report.verdict == "keep"
     # a garbled paragraph among capitalised ones is still found
     prose = ("Die Regierung will die Steuern senken. Der Plan soll im Herbst beschlossen werden.\n"
              "Die Opposition ist dagegen. sie will zuerst die Schulden abbauen.\n"
@@ -103,8 +102,7 @@ def test_missing_final_stops_in_a_document_of_posts_are_weak(detector):
              "Frühstück reichhaltig, Personal immer hilfsbereit und sehr nett zu den Kindern\n\n"
              "Parken ist schwierig in der Gegend, am besten mit der Bahn anreisen")
     report = detector.analyze(posts, lang="de")
-    assert report.verdict == "keep"
-    assert all(f.severity <= 0.1 for f in found(report, "truncated"))
+    assert found(report, "truncated") and all(f.severity <= 0.1 for f in found(report, "truncated"))
     # one unfinished paragraph among finished ones is still a cut
     prose = ("Das Essen war wirklich sehr gut und der Service freundlich. Wir kommen gerne wieder.\n\n"
              "Leider war das Zimmer etwas klein, aber die Lage ist perfekt für einen Stadtbummel und wir\n\n"
@@ -146,9 +144,9 @@ def test_tickers_and_laughter_are_not_sentence_starts(detector):
     assert texts(report, "casing", "lower case") == ["depois"]
 
 
-def test_one_line_message_in_lower_case_is_at_most_review(detector):
+def test_one_line_message_in_lower_case_is_weak_evidence(detector):
     report = detector.analyze("in camera mancava uno specchio, bagno troppo piccolo", lang="it")
-    assert texts(report, "casing") == ["in"] and report.verdict != "reject"
+    assert [(f.text, f.severity) for f in found(report, "casing")] == [("in", 0.25)]
     # the same start on an edited paragraph of several sentences is still strong evidence
     prose = ("in camera mancava uno specchio e il bagno era troppo piccolo. La colazione era buona. "
              "Il personale era gentile e disponibile.")
@@ -159,7 +157,7 @@ def test_one_line_message_in_lower_case_is_at_most_review(detector):
 def test_repeats_in_a_transcript_are_weak(detector):
     speech = "Uh, I'm gonna I'm gonna call this the first vlog. Um, we're going to cook pasta today."
     report = detector.analyze(speech, lang="en")
-    assert [f.severity for f in found(report, "repetition")] == [0.1] and report.verdict == "keep"
+    assert [f.severity for f in found(report, "repetition")] == [0.1]
     edited = detector.analyze("I am going I am going to call this the first report of the year.", lang="en")
     assert [f.severity for f in found(edited, "repetition")] == [0.55]
 
