@@ -5,6 +5,10 @@ capitalised common word in mid-sentence ("afirmando que Es un síntoma").
 What counts as common comes from the training text: how often that word is
 written with a capital in mid-sentence (names are, "gobierno" sometimes is,
 "primero" almost never). Runs of capitalised words are names and titles.
+Conventions are not faults: a document that starts most sentences in lower case
+(chat, a transcript), French lower case after "?" or "!", German nominalised
+verbs and adjectives after an article ("das Rechnen"); a one-line message's
+lower-case start is weak evidence.
 """
 
 from __future__ import annotations

@@ -7,7 +7,9 @@ punctuation was cut; a short one-sentence line is a title unless the language
 model says no sentence can end on its last words ("... lo nuevo para"). A
 short line followed by more text is a heading; a short line standing alone (a
 one-line document, or the last line) gets only a weak finding.
-Social-media endings (a link, a hashtag, a mention, an emoticon or emoji, laughter) are not cuts.
+Social-media endings (a link, a hashtag, a mention, an emoticon or emoji, laughter) are not cuts. A
+headline followed by its text may end on any word but a function word ("für"); a document that leaves out
+most final stops (posts, comments) does so by convention, and gets weak evidence only.
 A capital after a lower-case word is a run-on only when a sentence break there
 makes the text much likelier to the model.
 """
