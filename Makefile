@@ -28,6 +28,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/accuracy.py --shared $(SHARED)
 	$(BIN)/python bench/speed.py --shared $(SHARED)
+	$(BIN)/python bench/precision.py --shared $(SHARED)
 
 # KenLM's lmplz and build_binary, built from the kenlm source distribution on PyPI
 # (cmake and Boost from Debian's packages; installed here when missing and we are root).
