@@ -92,6 +92,7 @@ class LanguageModel:
     vocab: dict[str, VocabEntry]
     vocab_total: int
     _kenlm: object = field(repr=False, default=None)
+    _core_lm: object = field(repr=False, default=None)
     _lock: threading.Lock = field(repr=False, default_factory=threading.Lock)
     _unigrams: dict[str, float] = field(repr=False, default_factory=dict)
 
@@ -123,6 +124,23 @@ class LanguageModel:
                     except (OSError, RuntimeError) as err:
                         raise ModelError(f"{path}: not a usable KenLM model ({err})") from err
         return self._kenlm
+
+    @property
+    def core_lm(self):
+        """The same model file opened by the compiled core (`quality._core.LanguageModel`, memory-mapped
+        lazily), or None where the core is not built."""
+        if self._core_lm is None:
+            from quality.normalize import _core
+
+            if _core is None:
+                return None
+            with self._lock:
+                if self._core_lm is None:
+                    try:
+                        self._core_lm = _core.LanguageModel(str(self.folder / MODEL_FILE))
+                    except ValueError as err:
+                        raise ModelError(str(err)) from err
+        return self._core_lm
 
     def unigram_logprob(self, word: str) -> float:
         """log10 P(word) with no context (the unigram term of SLOR), cached per process."""
@@ -222,3 +240,4 @@ class ModelSet:
         """
         for model in self.all():
             model.kenlm  # noqa: B018 - the property opens the file
+            model.core_lm  # noqa: B018 - and so does the compiled core's
