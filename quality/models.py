@@ -129,11 +129,12 @@ class LanguageModel:
     def core_lm(self):
         """The same model file opened by the compiled core (`quality._core.LanguageModel`, memory-mapped
         lazily), or None where the core is not built."""
-        if self._core_lm is None:
-            from quality.normalize import _core
+        from quality import normalize
 
-            if _core is None:
-                return None
+        _core = normalize._core
+        if _core is None:  # not built, or switched off (QUALITY_CORE=0)
+            return None
+        if self._core_lm is None:
             with self._lock:
                 if self._core_lm is None:
                     try:

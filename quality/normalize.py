@@ -13,14 +13,18 @@ bench/core_parity.py), and serves only where the core is not built.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from typing import NamedTuple
 
-try:
-    from quality import _core
-except ImportError:  # a source tree nobody has built: the reference implementation below serves
+if os.environ.get("QUALITY_CORE", "1") == "0":  # benchmarks and bisecting: the Python reference only
     _core = None
+else:
+    try:
+        from quality import _core
+    except ImportError:  # a source tree nobody has built: the reference implementation below serves
+        _core = None
 
 # Links (also bare domains: "Domain.com"), e-mail addresses, @mentions and #hashtags are single tokens that are
 # not words (no casing or spelling rules apply inside them). A word is
