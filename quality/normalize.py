@@ -101,14 +101,14 @@ def tokenize(text: str) -> list[Token]:
     """Split `text` into tokens with offsets into `text` itself (lone surrogates count as U+FFFD)."""
     if _core is None:
         return tokenize_reference(text)
-    return list(map(Token, *_core.tokenize(text)))
+    return _core.tokenize(text, Token)
 
 
 def tokenize_batch(texts: list[str]) -> list[list[Token]]:
     """`tokenize` of each text, in one call to the core (which releases the GIL while it works)."""
     if _core is None:
         return [tokenize_reference(text) for text in texts]
-    return [list(map(Token, *columns)) for columns in _core.tokenize_batch(texts)]
+    return _core.tokenize_batch(texts, Token)
 
 
 def tokenize_reference(text: str) -> list[Token]:

@@ -127,9 +127,11 @@ def test_threads_share_the_core() -> None:
 
 def test_wrong_types_are_ordinary_errors() -> None:
     with pytest.raises(TypeError):
-        _core.tokenize(b"bytes")
+        _core.tokenize(b"bytes", Token)
     with pytest.raises(TypeError):
-        _core.tokenize_batch("not a list")
+        _core.tokenize_batch("not a list", Token)
+    with pytest.raises(TypeError):
+        _core.tokenize("text", "not a type")
 
 
 @pytest.fixture(scope="module")

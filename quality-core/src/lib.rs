@@ -22,7 +22,7 @@ mod python {
 
     use pyo3::exceptions::{PyRuntimeError, PyValueError};
     use pyo3::prelude::*;
-    use pyo3::types::{PyByteArray, PyBytes, PyList, PyString, PyTuple};
+    use pyo3::types::{PyByteArray, PyBytes, PyList, PyString, PyTuple, PyType};
 
     use crate::lm::{LanguageModel, TokenScores};
     use crate::text::from_surrogatepass_utf8;
@@ -108,22 +108,42 @@ mod python {
         )
     }
 
-    /// tokenize(text) -> (norms, starts, ends, is_word): quality/normalize.py's tokens, as four lists.
+    /// Tokens as instances of `token_type`, a tuple subclass of four fields (quality.normalize.Token), made
+    /// with `tuple.__new__`: no Python-level `__new__` runs per token.
+    fn tokens_as<'py>(
+        py: Python<'py>,
+        tokens: &[Token],
+        token_type: &Bound<'py, PyType>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let tuple_new = py.get_type::<PyTuple>().getattr("__new__")?;
+        let items = tokens
+            .iter()
+            .map(|t| {
+                let fields = (t.norm.as_str(), t.start, t.end, t.is_word).into_pyobject(py)?;
+                tuple_new.call1((token_type, fields))
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        PyList::new(py, items)
+    }
+
+    /// tokenize(text, token_type) -> [token_type(norm, start, end, is_word), ...]: quality/normalize.py's tokens.
     #[pyfunction(name = "tokenize")]
     fn py_tokenize<'py>(
         py: Python<'py>,
         text: &Bound<'py, PyString>,
-    ) -> PyResult<Bound<'py, PyTuple>> {
+        token_type: &Bound<'py, PyType>,
+    ) -> PyResult<Bound<'py, PyList>> {
         let text = text_of(text)?;
         let tokens = guarded("tokenize", || Ok(tokenize(&text)))?;
-        tokens_to_python(py, &tokens)
+        tokens_as(py, &tokens, token_type)
     }
 
-    /// tokenize_batch(texts) -> [(norms, starts, ends, is_word), ...] in input order, the GIL released.
+    /// tokenize_batch(texts, token_type) -> [[token, ...], ...] in input order, tokenised with the GIL released.
     #[pyfunction(name = "tokenize_batch")]
     fn py_tokenize_batch<'py>(
         py: Python<'py>,
         texts: Vec<Bound<'py, PyString>>,
+        token_type: &Bound<'py, PyType>,
     ) -> PyResult<Bound<'py, PyList>> {
         let texts: Vec<Cow<str>> = texts.iter().map(text_of).collect::<PyResult<_>>()?;
         let tokenised = py.detach(|| {
@@ -133,7 +153,7 @@ mod python {
         })?;
         let items = tokenised
             .iter()
-            .map(|tokens| tokens_to_python(py, tokens))
+            .map(|tokens| tokens_as(py, tokens, token_type))
             .collect::<PyResult<Vec<_>>>()?;
         PyList::new(py, items)
     }
@@ -195,8 +215,9 @@ mod python {
         fn full_scores<'py>(
             &self,
             py: Python<'py>,
-            words: Vec<String>,
+            words: Vec<Bound<'py, PyString>>,
         ) -> PyResult<Bound<'py, PyTuple>> {
+            let words: Vec<Cow<str>> = words.iter().map(text_of).collect::<PyResult<_>>()?;
             let scores = py.detach(|| {
                 guarded("full_scores", || {
                     self.model.score_sentence(&words).map_err(|e| e.to_string())
