@@ -3,9 +3,10 @@
     nice .venv/bin/python bench/analysis_instructions.py --shared ../shared --docs 60
 
 CPU seconds on this shared 2-core machine swing by 2x with the other developers' load; instruction counts do
-not. Each measurement runs a child under `valgrind --tool=callgrind` twice, once warming up only (imports,
-models loaded, every document analysed once so pages and caches are in) and once doing the same plus one
-timed pass; the difference is the pass. Modes: `core` (Detector.analyze with tokens and the LM pass in Rust),
+not. Each measurement runs a child under `valgrind --tool=callgrind` with instrumentation off while it warms
+up (imports, models loaded, every document analysed once so pages and caches are in); the child then turns it
+on (`callgrind_control -i on`) for one pass and off after it, so the count is the pass alone.
+Modes: `core` (Detector.analyze with tokens and the LM pass in Rust),
 `python` (QUALITY_CORE=0: the Python reference), `ceiling` (raw kenlm.Model.score over the same normalised
 paragraphs, the Python module).
 """
@@ -38,19 +39,22 @@ def child(mode: str, docs: int, passes: int, shared: Path) -> None:
     for kenlm_model, line in lines:
         kenlm_model.score(line)
     for _ in range(passes):
+        subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())], check=True, capture_output=True)
         if mode == "ceiling":
             for kenlm_model, line in lines:
                 kenlm_model.score(line)
         else:
             for document in documents:
                 detector.analyze(document)
+        subprocess.run(["callgrind_control", "-i", "off", str(os.getpid())], check=True, capture_output=True)
     tokens = sum(len(line.split()) for _, line in lines)
     print(f"tokens {tokens}")
 
 
 def measure(mode: str, docs: int, passes: int, shared: Path) -> tuple[int, int]:
     env = {**os.environ, "QUALITY_CORE": "0" if mode == "python" else "1"}
-    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__,
+    command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=/dev/null",
+               sys.executable, __file__,
                "--child", mode, "--docs", str(docs), "--passes", str(passes), "--shared", str(shared)]
     result = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
     collected = int(re.search(r"Collected : (\d+)", result.stderr).group(1))
@@ -70,10 +74,9 @@ def main() -> None:
         return
     per_token = {}
     for mode in ("ceiling", "core", "python"):
-        base, tokens = measure(mode, args.docs, 0, args.shared)
-        full, _ = measure(mode, args.docs, 1, args.shared)
-        per_token[mode] = (full - base) / tokens
-        print(f"{mode}: {full - base:,} instructions for one pass over {tokens:,} scored tokens: "
+        collected, tokens = measure(mode, args.docs, 1, args.shared)
+        per_token[mode] = collected / tokens
+        print(f"{mode}: {collected:,} instructions for one pass over {tokens:,} scored tokens: "
               f"{per_token[mode]:,.0f} per token", flush=True)
     print(f"\nratio to raw kenlm score (instructions): core {per_token['ceiling'] / per_token['core']:.3f}, "
           f"Python reference {per_token['ceiling'] / per_token['python']:.3f}; core / reference "
