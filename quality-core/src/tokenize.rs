@@ -228,6 +228,41 @@ mod tests {
     }
 
     #[test]
+    fn any_text_gives_ordered_tokens_within_it() {
+        // a small linear congruential generator: random characters from every plane, no dependency
+        let mut seed: u64 = 12;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as u32
+        };
+        for _ in 0..2000 {
+            let length = next() % 60;
+            let text: String = (0..length)
+                .filter_map(|_| match next() % 4 {
+                    0 => char::from_u32(next() % 0x80),
+                    1 => char::from_u32(next() % 0x3000),
+                    2 => char::from_u32(next() % 0x11_0000),
+                    _ => Some(
+                        ['.', '@', '#', '/', '\'', '’', '-', 'Σ', 'w', ' '][(next() % 10) as usize],
+                    ),
+                })
+                .collect();
+            let count = text.chars().count();
+            let mut previous_end = 0;
+            for token in tokenize(&text) {
+                assert!(
+                    previous_end <= token.start && token.start < token.end && token.end <= count,
+                    "{text:?}"
+                );
+                assert!(!token.norm.is_empty());
+                previous_end = token.end;
+            }
+        }
+    }
+
+    #[test]
     fn normalize_line_joins_normal_forms() {
         assert_eq!(normalize_line("“Sí” — dijo…"), "\" sí \" - dijo .");
         assert_eq!(normalize_line(""), "");
