@@ -219,13 +219,13 @@ def mark_cross_document_repeats(report: DocumentReport, repeats: dict[int, First
     score, verdict, _, stats = document_verdict(report.paragraphs)
     for index, value in saved.items():
         by_index[index].duplicate_of = value
-    reasons = [r for r in report.reasons if r != "no problems found"]
+    reasons = [r for r in report.reasons if not r.startswith("no problems found")]
     docs = sorted({first.doc_id for first in repeats.values()})
     shown = ", ".join(docs[:3]) + (f" and {len(docs) - 3} more" if len(docs) > 3 else "")
     repeat = "repeats another document" if len(repeats) == 1 else "repeat other documents"
     reasons.append(f"{count_noun(len(repeats), 'paragraph')} {repeat} ({shown})")
-    if report.error and VERDICT_RANK[verdict] < VERDICT_RANK["review"]:
-        verdict = "review"  # an unsupported language stays at least review, as in Detector.analyze
+    if not report.modelled and VERDICT_RANK[verdict] < VERDICT_RANK[report.verdict]:
+        verdict = report.verdict  # an unmodelled language keeps the floor its --unmodelled policy gave it
     stats["cross_document_duplicates"] = len(repeats)
     report.score, report.verdict, report.reasons = score, verdict, reasons
     report.stats = stats

@@ -41,6 +41,8 @@ class AnalysisSettings:
     models_dir: str | None = None
     # hash paragraphs and return the report object, for the parent's cross-document repeat check
     dedup: bool = False
+    # verdict floor for a record in a language without a model (keep, review, reject)
+    unmodelled: str = "review"
 
 
 @dataclass(slots=True)
@@ -62,6 +64,7 @@ class Analysed:
     paragraph_hashes: list[tuple[int, bytes]] | None = None
     report: DocumentReport | None = None
     digest: DocumentDigest | None = None  # for the run's per-code statistics (quality.stats)
+    lang: str = ""  # the document's language, for the summary's count per language
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -77,6 +80,8 @@ def init_worker(parent: int) -> None:
     stops the workers, so they ignore SIGINT (no traceback from each of them).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, inherited through fork
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})  # forked while the parent held them
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
@@ -176,12 +181,14 @@ def analyse_line(item: InputLine, settings: AnalysisSettings) -> Analysed | Fail
         doc_id = record_source(record.get(settings.id_field), item.line)
         lang = record.get(settings.lang_field) if settings.lang_field else None
         report = shared_detector(settings.models_dir).analyze(
-            text, lang=lang if isinstance(lang, str) else None, source=doc_id)  # analyze normalises the code
+            text, lang=lang if isinstance(lang, str) else None, source=doc_id,  # analyze normalises the code
+            unmodelled=settings.unmodelled)
         quality_json = dump_quality(report.to_dict(compact=settings.compact))
         if not settings.dedup:
-            return Analysed(doc_id, report.verdict, report.score, quality_json, digest=digest(report))
+            return Analysed(doc_id, report.verdict, report.score, quality_json, digest=digest(report),
+                            lang=report.lang or "")
         return Analysed(doc_id, report.verdict, report.score, quality_json, paragraph_hashes(text, report), report,
-                        digest(report))
+                        digest(report), lang=report.lang or "")
     except Exception as err:  # one bad document must not stop a corpus run
         return Failure(f"analysis failed: {type(err).__name__}: {err}")
 
