@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 
 from quality.context import DocumentContext, ParagraphContext
-from quality.detectors.base import ParagraphDetector, register
+from quality.detectors.base import FindingCode, ParagraphDetector, register
 from quality.report import Finding
 
 _FINAL = set('.!?"\'):;…»”-')
@@ -47,7 +47,7 @@ class TruncationDetector(ParagraphDetector):
     """Paragraphs that end mid-sentence and sentences run into each other."""
 
     name = "truncated"
-    codes = ("truncated",)
+    codes = (FindingCode("truncated", "has sentences cut off", "have sentences cut off", severity=0.5),)
 
     @staticmethod
     def _is_heading(paragraph: ParagraphContext, doc: DocumentContext) -> bool:
