@@ -18,8 +18,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from quality.report import REJECT, VERDICT_RANK, DocumentReport, Finding, count_noun
-from quality.scoring import document_verdict
+from quality.report import DocumentReport, Finding, count_noun
+from quality.scoring import REVIEW_BELOW, document_verdict, verdict_for
 
 COMMIT_EVERY = 1000  # documents; a crash loses at most this many documents' paragraphs
 SCHEMA = (
@@ -122,22 +122,16 @@ def mark_cross_document_repeats(report: DocumentReport, repeats: dict[int, First
             message=f"repeats paragraph {first.paragraph + 1} of document {first.doc_id}", severity=1.0,
             detector="dedup-index", data={"duplicate_of_doc": first.doc_id, "duplicate_of_paragraph": first.paragraph},
             paragraph=index))
-        paragraph.verdict = REJECT
-    # document_verdict counts a paragraph as a repeat when duplicate_of is set; point it at itself for the tally
-    # only, so the within-document field keeps its meaning in the output
-    saved = {index: by_index[index].duplicate_of for index in repeats}
-    for index in repeats:
-        by_index[index].duplicate_of = index
+        paragraph.score, paragraph.verdict = 0.0, verdict_for(0.0)  # its finding's severity is 1
     score, verdict, _, stats = document_verdict(report.paragraphs)
-    for index, value in saved.items():
-        by_index[index].duplicate_of = value
     reasons = [r for r in report.reasons if r != "no problems found"]
     docs = sorted({first.doc_id for first in repeats.values()})
     shown = ", ".join(docs[:3]) + (f" and {len(docs) - 3} more" if len(docs) > 3 else "")
     repeat = "repeats another document" if len(repeats) == 1 else "repeat other documents"
     reasons.append(f"{count_noun(len(repeats), 'paragraph')} {repeat} ({shown})")
-    if report.error and VERDICT_RANK[verdict] < VERDICT_RANK["review"]:
-        verdict = "review"  # an unsupported language stays at least review, as in Detector.analyze
+    if report.error:  # an unsupported language stays at least review, as in Detector.analyze
+        score = min(score, REVIEW_BELOW - 0.01)
+        verdict = verdict_for(score)
     stats["cross_document_duplicates"] = len(repeats)
     report.score, report.verdict, report.reasons = score, verdict, reasons
     report.stats = stats
