@@ -43,11 +43,11 @@ DEFAULT_NOT_PROSE = "keep"
 # The fluency term, named like a finding in reasons.
 FLUENCY = FindingCode("fluency", "reads as unlikely text to the language model",
                       "read as unlikely text to the language model")
-# Fluency penalty: 0 while the paragraph's fluency is commoner than FLUENCY_FREE_P among clean paragraphs of its
-# language, then rising by FLUENCY_SLOPE per factor of ten rarer, up to FLUENCY_MAX_PENALTY; a small term
+# Fluency penalty: 0 while the paragraph's mean SLOR is commoner than FLUENCY_FREE_P among clean paragraphs of
+# its language, then rising by FLUENCY_SLOPE per factor of ten rarer, up to FLUENCY_MAX_PENALTY; a small term
 # (FLUENCY_ORDER_WEIGHT) orders the paragraphs above that by their fluency percentile.
-FLUENCY_FREE_P = 0.02
-FLUENCY_SLOPE = 0.25
+FLUENCY_FREE_P = 0.005
+FLUENCY_SLOPE = 0.4
 FLUENCY_MAX_PENALTY = 0.9
 FLUENCY_ORDER_WEIGHT = 0.02
 # fewer words than this say too little about fluency for more than the ordering term
@@ -69,8 +69,11 @@ def fluency_penalty(features: dict[str, float], words: int) -> float:
     `features` holds calibrated percentiles against clean paragraphs of the
     language (`quality.fluency.fluency_measures`). `slor_percentile` (the
     share of clean paragraphs with a lower mean SLOR, adjusted for length) is
-    a p-value: a clean paragraph gets a penalty of 0.25 or more with a chance
-    of FLUENCY_FREE_P / 10. SLOR rather than log probability, because
+    a p-value: by calibration a clean paragraph gets a penalty of
+    FLUENCY_SLOPE or more with a chance of FLUENCY_FREE_P / 10. The constants
+    are chosen by measurement (bench/RESULTS.md): starting earlier catches
+    more local shuffles in German but penalises human translations of WMT24,
+    whose SLOR is no better than the systems'. SLOR rather than log probability, because
     measured on word salad and local shuffles it separates them from clean
     text better in every language, and names do not sway it (a headline of
     names has a low log probability). `fluency_percentile` orders the rest.
