@@ -40,7 +40,9 @@ def main() -> None:
 @click.option("--compact", is_flag=True, help="JSON without per-paragraph details.")
 @click.option("-v", "--verbose", is_flag=True, help="Text format: show every paragraph, not only flagged ones.")
 @click.option("-q", "--quiet", is_flag=True, help="No report; only errors and the exit status.")
-def check(inputs, lang, fmt, output, fail_on, models_dir, compact, verbose, quiet) -> None:
+@click.option("--not-prose", type=click.Choice(["keep", "review", "reject"]), default="keep", show_default=True,
+              help="Verdict for paragraphs that are lists, code, tables or web-page boilerplate.")
+def check(inputs, lang, fmt, output, fail_on, models_dir, compact, verbose, quiet, not_prose) -> None:
     """Report on each document: language, score (0-1), verdict and the evidence.
 
     INPUTS are files, folders (searched recursively for text files) or - for
@@ -58,7 +60,7 @@ def check(inputs, lang, fmt, output, fail_on, models_dir, compact, verbose, quie
     from quality.render import render_json, render_jsonl, render_text
 
     try:
-        detector = Detector(models_dir=models_dir)
+        detector = Detector(models_dir=models_dir, not_prose=not_prose)
     except (ModelError, ValueError) as err:
         raise click.ClickException(str(err)) from err
     from quality.langid import normalize_lang_code
@@ -207,9 +209,11 @@ def models(models_dir) -> None:
               help="SQLite file of paragraph hashes: reject paragraphs repeating earlier documents (kept across runs).")
 @click.option("--models-dir", type=click.Path(file_okay=False), envvar="QUALITY_MODELS_DIR")
 @click.option("--progress/--no-progress", default=None, help="Progress line on stderr [default: when a terminal].")
+@click.option("--not-prose", type=click.Choice(["keep", "review", "reject"]), default="keep", show_default=True,
+              help="Verdict for paragraphs that are lists, code, tables or web-page boilerplate.")
 def filter_command(inputs, output, rejected, drop_rejected, annotate, errors, text_field, id_field, lang_field,
                    compact, reject_verdict, min_score, max_record_bytes, jobs, chunk_size, scheduler, dedup_index,
-                   models_dir, progress) -> None:
+                   models_dir, progress, not_prose) -> None:
     """Split JSON Lines records into kept and rejected ones, each with a `quality` report added.
 
     INPUTS are .jsonl, .jsonl.gz or .jsonl.zst files, or - (the default) for
@@ -231,7 +235,7 @@ def filter_command(inputs, output, rejected, drop_rejected, annotate, errors, te
         inputs=list(inputs), output=output, rejected=rejected, errors=errors, drop_rejected=drop_rejected,
         annotate=annotate, reject_verdict=reject_verdict, min_score=min_score, max_record_bytes=max_record_bytes,
         jobs=jobs, chunk_size=chunk_size, scheduler=scheduler, dedup_index=dedup_index, progress=progress,
-        settings=AnalysisSettings(text_field, id_field, lang_field, compact, models_dir),
+        settings=AnalysisSettings(text_field, id_field, lang_field, compact, models_dir, not_prose=not_prose),
     )
     try:
         summary = run_filter(options)

@@ -35,6 +35,7 @@ class AnalysisSettings:
     models_dir: str | None = None
     # hash paragraphs and return the report object, for the parent's cross-document repeat check
     dedup: bool = False
+    not_prose: str = "keep"  # what lists, code, tables and boilerplate become: keep, review or reject
 
 
 @dataclass(slots=True)
@@ -139,7 +140,8 @@ def analyse_line(item: InputLine, settings: AnalysisSettings) -> Analysed | Fail
         doc_id = record_source(record.get(settings.id_field), item.line)
         lang = record.get(settings.lang_field) if settings.lang_field else None
         report = shared_detector(settings.models_dir).analyze(
-            text, lang=lang if isinstance(lang, str) else None, source=doc_id)  # analyze normalises the code
+            text, lang=lang if isinstance(lang, str) else None, source=doc_id,  # analyze normalises the code
+            not_prose=settings.not_prose)
         quality_json = dump_quality(report.to_dict(compact=settings.compact))
         if not settings.dedup:
             return Analysed(doc_id, report.verdict, report.score, quality_json)
