@@ -27,7 +27,8 @@ from corruptions import KINDS  # noqa: E402
 from quality.analyzer import Detector  # noqa: E402
 from quality.corpus import CorpusSpec, heldout_paragraphs  # noqa: E402
 from quality.normalize import normalize_line  # noqa: E402
-from quality.report import REJECT  # noqa: E402
+from quality.report import REJECT, VERDICTS  # noqa: E402
+from quality.scoring import REJECT_BELOW, REVIEW_BELOW, verdict_for  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,6 +41,45 @@ def roc_auc(bad: list[float], clean: list[float]) -> float:
     return float(u / (len(bad) * len(clean)))
 
 
+class AgreementTally:
+    """Every score and verdict the benchmark sees (documents and paragraphs), by score band and verdict."""
+
+    BANDS = (f"< {REJECT_BELOW:g}", f"{REJECT_BELOW:g} - {REVIEW_BELOW:g}", f">= {REVIEW_BELOW:g}")
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, str, str], int] = Counter()
+        self.disagreements: Counter = Counter()
+
+    def add(self, report) -> None:
+        for level, items in (("document", [report]), ("paragraph", report.paragraphs)):
+            for item in items:
+                band = self.BANDS[0 if item.score < REJECT_BELOW else 1 if item.score < REVIEW_BELOW else 2]
+                self.counts[level, band, item.verdict] += 1
+                if item.verdict != verdict_for(item.score):
+                    self.disagreements[level] += 1
+
+    def table(self) -> list[str]:
+        lines = ["## Score against verdict", "",
+                 "Every document and paragraph analysed above (seeds, all WMT24 dev records, held-out clean and "
+                 "corrupted paragraphs, noisy sources): how many fall in each score band with each verdict.", "",
+                 "| level | score | " + " | ".join(VERDICTS) + " | disagreements |", "|---" * 6 + "|"]
+        for level in ("document", "paragraph"):
+            for band in self.BANDS:
+                cells = [str(self.counts[level, band, v]) for v in VERDICTS]
+                lines.append(f"| {level} | {band} | " + " | ".join(cells) + f" | {self.disagreements[level]} |")
+        return lines
+
+
+TALLY = AgreementTally()
+
+
+def analyze(detector: Detector, text: str, **kwargs):
+    """detector.analyze, with the report counted in TALLY."""
+    report = detector.analyze(text, **kwargs)
+    TALLY.add(report)
+    return report
+
+
 def _half(doc_id: str) -> int:
     return int(hashlib.md5(doc_id.encode()).hexdigest(), 16) % 2
 
@@ -49,7 +89,7 @@ def seeds(detector: Detector, shared: Path) -> list[str]:
              "| file | lang | score | verdict | rejected paragraphs (1-based) | duplicates (1-based: of) |",
              "|---|---|---|---|---|---|"]
     for path in sorted((shared / "seeds").glob("*.txt")):
-        report = detector.analyze(path.read_text(encoding="utf-8"), source=path.name)
+        report = analyze(detector, path.read_text(encoding="utf-8"), source=path.name)
         garbled = [p.index + 1 for p in report.paragraphs if p.verdict == REJECT and p.duplicate_of is None]
         dups = [f"{p.index + 1}:{p.duplicate_of + 1}" for p in report.paragraphs if p.duplicate_of is not None]
         lines.append(f"| {path.name} | {report.lang} | {report.score:.3f} | {report.verdict} | "
@@ -67,7 +107,7 @@ def wmt(detector: Detector, shared: Path) -> list[str]:
     verdicts: dict[str, Counter] = defaultdict(Counter)
     codes: dict[str, Counter] = defaultdict(Counter)
     for record in records:
-        report = detector.analyze(record["text"], lang="es", source=record["id"])
+        report = analyze(detector, record["text"], lang="es", source=record["id"])
         system = record["system"]
         scores[system].append(report.score)
         halves[system, _half(record["doc_id"])].append(report.score)
@@ -110,15 +150,17 @@ def heldout(detector: Detector, shared: Path, langs: list[str], per_lang: int, s
              f"Clean: paragraphs held out from training ({per_lang} per language at most, every held-out block of "
              "each corpus the model card lists, but for the noisy sources listed below). "
              "Corrupted: copies of the same paragraphs with one kind of corruption (`bench/corruptions.py`); "
-             "`mt-mix` applies three at once. Cells are ROC-AUC of the paragraph-as-document score, "
-             "clean against corrupted.", "", header, "|---" * (len(kinds) + 4) + "|"]
+             "`mt-mix` applies three at once; `word-salad` shuffles all the words and `local-shuffle` the words within "
+             "each run of four, both leaving one capital and one full stop, no structural fault. "
+             "Cells are ROC-AUC of the paragraph-as-document score, clean against corrupted.", "", header,
+             "|---" * (len(kinds) + 4) + "|"]
     for lang in langs:
         paragraphs = _heldout_for(detector, shared, lang)
         rng.shuffle(paragraphs)
         paragraphs = paragraphs[:per_lang]
         clean_scores, clean_verdicts = [], Counter()
         for text in paragraphs:
-            report = detector.analyze(text, lang=lang)
+            report = analyze(detector, text, lang=lang)
             clean_scores.append(report.score)
             clean_verdicts[report.verdict] += 1
         cells = []
@@ -127,7 +169,7 @@ def heldout(detector: Detector, shared: Path, langs: list[str], per_lang: int, s
             for text in paragraphs:
                 corrupted = KINDS[kind](text, rng, lang, phrases["es" if lang == "en" else "en"])
                 if corrupted:
-                    bad.append(detector.analyze(corrupted, lang=lang).score)
+                    bad.append(analyze(detector, corrupted, lang=lang).score)
             cells.append(f"{roc_auc(bad, clean_scores):.3f} (n={len(bad)})")
         n = len(paragraphs)
         lines.append(f"| {lang} | {n} | {clean_verdicts['reject'] / n:.1%} | {clean_verdicts['review'] / n:.1%} | "
@@ -167,7 +209,7 @@ def noisy_sources(detector: Detector, shared: Path, per_lang: int, seed: int) ->
         for name in sorted(files):
             paragraphs = heldout_paragraphs([CorpusSpec(shared / "corpora" / lang / name)])
             random.Random(seed).shuffle(paragraphs)
-            verdicts = Counter(detector.analyze(t, lang=lang).verdict for t in paragraphs[:per_lang])
+            verdicts = Counter(analyze(detector, t, lang=lang).verdict for t in paragraphs[:per_lang])
             n = sum(verdicts.values())
             lines.append(f"| {lang} | {name} | {n} | {verdicts['reject'] / n:.1%} | {verdicts['review'] / n:.1%} |")
     return lines
@@ -176,7 +218,7 @@ def noisy_sources(detector: Detector, shared: Path, per_lang: int, seed: int) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
-    parser.add_argument("--langs", default="es,pt,el,en")
+    parser.add_argument("--langs", default="es,pt,el,en,fr,de,it")
     parser.add_argument("--per-lang", type=int, default=600)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--skip", default="", help="comma-separated: seeds,wmt,heldout")
@@ -192,6 +234,7 @@ def main() -> None:
     if "heldout" not in skip:
         out += heldout(detector, args.shared, args.langs.split(","), args.per_lang, args.seed) + [""]
         out += noisy_sources(detector, args.shared, args.per_lang, args.seed) + [""]
+    out += TALLY.table() + [""]
     out.append(f"({time.time() - started:.0f} s)")
     print("\n".join(out))
 
