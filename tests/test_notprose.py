@@ -145,3 +145,8 @@ def test_an_unknown_policy_is_refused_by_the_api(detector):
         Detector(langs=["en"], not_prose="drop")
     with pytest.raises(ValueError, match="keep, review, reject"):
         detector.analyze("A line.", not_prose="drop")
+
+
+def test_one_line_opening_with_a_dash_is_not_a_list(detector):
+    report = detector.analyze("- Te perdiste toda la", lang="es")
+    assert "list" not in labels(report)[0]

@@ -77,17 +77,19 @@ class NotProseDetector(BaseDetector):
     def detect(self, doc: DocumentContext) -> list[Finding]:
         """At most one not-prose finding per paragraph."""
         code_signals = [_code_signals(p, doc.text) for p in doc.paragraphs]
+        # a list has two items or more: one line opening with a dash is dialogue or a stray mark
+        in_list = sum(1 for p in doc.paragraphs if _LIST_MARKER_RE.match(p.text)) >= 2
         findings = []
         for i, paragraph in enumerate(doc.paragraphs):
             neighbours = code_signals[max(0, i - 1) : i] + code_signals[i + 1 : i + 2]
-            finding = _label(paragraph, code_signals[i], any(n >= 2 for n in neighbours))
+            finding = _label(paragraph, code_signals[i], any(n >= 2 for n in neighbours), in_list)
             if finding is not None:
                 finding.detector = self.name
                 findings.append(finding)
         return findings
 
 
-def _label(paragraph: ParagraphContext, code_signals: int, beside_code: bool) -> Finding | None:
+def _label(paragraph: ParagraphContext, code_signals: int, beside_code: bool, in_list: bool) -> Finding | None:
     text = paragraph.text
     words = len(text.split())
     lines = text.splitlines()
@@ -97,7 +99,7 @@ def _label(paragraph: ParagraphContext, code_signals: int, beside_code: bool) ->
         return paragraph.finding("code", 0, len(text), "looks like program code, not prose", 0.0,
                                  signals=code_signals)
     marker = _LIST_MARKER_RE.match(text)
-    if marker is not None and words <= LIST_ITEM_MAX_WORDS:
+    if marker is not None and in_list and words <= LIST_ITEM_MAX_WORDS:
         return paragraph.finding("list", 0, marker.end(), "a list item, not prose", 0.0)
     boilerplate = _boilerplate(text, words)
     if boilerplate is not None:
