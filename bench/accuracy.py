@@ -156,7 +156,8 @@ def heldout(detector: Detector, shared: Path, langs: list[str], per_lang: int, s
              "|---" * (len(kinds) + 4) + "|"]
     for lang in langs:
         paragraphs = _heldout_for(detector, shared, lang)
-        rng.shuffle(paragraphs)
+        # the clean sample depends on the seed and the language only, not on the corruptions drawn before it
+        random.Random(f"{seed}-{lang}").shuffle(paragraphs)
         paragraphs = paragraphs[:per_lang]
         clean_scores, clean_verdicts = [], Counter()
         for text in paragraphs:
