@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from quality.detectors.base import GARBLING, NOT_PROSE, REPEAT, FindingCode, finding_code, load_detectors
+from quality.detectors.base import GARBLING, NOT_PROSE, REPEAT, FindingCode, finding_code
 from quality.report import KEEP, REJECT, REVIEW, DocumentReport, Finding, ParagraphReport, count_noun
 
 # The verdict thresholds, for paragraphs and documents alike: below REJECT_BELOW reject, below REVIEW_BELOW review.
@@ -113,7 +113,6 @@ def score_paragraph(index: int, start: int, end: int, lang: str | None, findings
     """
     if not_prose not in NOT_PROSE_SEVERITY:
         raise ValueError(f"not_prose must be one of {', '.join(NOT_PROSE_SEVERITY)}, not {not_prose!r}")
-    load_detectors()  # the registry names the codes
     kinds = {f.code: finding_code(f.code).kind for f in findings}
     features = dict(features)
     if NOT_PROSE in kinds.values():
@@ -172,7 +171,6 @@ def document_verdict(paragraphs: list[ParagraphReport]) -> tuple[float, str, lis
     """Document score, verdict (`verdict_for` the score), reasons and stats."""
     if not paragraphs:
         return 0.0, REJECT, ["no text"], {"paragraphs": 0}
-    load_detectors()
     lengths = [max(1, p.end - p.start) for p in paragraphs]
     total = sum(lengths)
     mean = sum(n * p.score for p, n in zip(paragraphs, lengths)) / total

@@ -53,20 +53,28 @@ class FindingCode:
         return self.kind == GARBLING
 
 
+# code -> its declaration, built on first use from every detector module (and again after a new registration)
+_DECLARED: dict[str, FindingCode] | None = None
+
+
 def finding_code(code: str) -> FindingCode:
     """The declaration of `code` by a registered detector, or a generic one (never an error)."""
-    for cls in REGISTRY.values():
-        for declared in cls.codes:
-            if isinstance(declared, FindingCode) and declared.code == code:
-                return declared
-    return FindingCode(code, f"has {code} findings", f"have {code} findings")
+    global _DECLARED
+    if _DECLARED is None:
+        load_detectors()
+        _DECLARED = {declared.code: declared for cls in REGISTRY.values() for declared in cls.codes
+                     if isinstance(declared, FindingCode)}
+    declared = _DECLARED.get(code)
+    return declared if declared is not None else FindingCode(code, f"has {code} findings", f"have {code} findings")
 
 
 def register(cls: type[BaseDetector]) -> type[BaseDetector]:
     """Class decorator: make a detector available under `cls.name`."""
+    global _DECLARED
     if cls.name in REGISTRY:
         raise ValueError(f"detector name {cls.name!r} is registered twice")
     REGISTRY[cls.name] = cls
+    _DECLARED = None
     return cls
 
 
