@@ -152,7 +152,8 @@ def heldout(detector: Detector, shared: Path, langs: list[str], per_lang: int, s
              "Corrupted: copies of the same paragraphs with one kind of corruption (`bench/corruptions.py`); "
              "`mt-mix` applies three at once; `word-salad` shuffles all the words and `local-shuffle` the words within "
              "each run of four, both leaving one capital and one full stop, no structural fault. "
-             "Cells are ROC-AUC of the paragraph-as-document score, clean against corrupted.", "", header,
+             "Cells are ROC-AUC of the paragraph-as-document score, clean against corrupted, the number of "
+             "corrupted copies and the share of them rejected.", "", header,
              "|---" * (len(kinds) + 4) + "|"]
     for lang in langs:
         paragraphs = _heldout_for(detector, shared, lang)
@@ -166,12 +167,14 @@ def heldout(detector: Detector, shared: Path, langs: list[str], per_lang: int, s
             clean_verdicts[report.verdict] += 1
         cells = []
         for kind in kinds:
-            bad = []
+            bad, rejected = [], 0
             for text in paragraphs:
                 corrupted = KINDS[kind](text, rng, lang, phrases["es" if lang == "en" else "en"])
                 if corrupted:
-                    bad.append(analyze(detector, corrupted, lang=lang).score)
-            cells.append(f"{roc_auc(bad, clean_scores):.3f} (n={len(bad)})")
+                    report = analyze(detector, corrupted, lang=lang)
+                    bad.append(report.score)
+                    rejected += report.verdict == REJECT
+            cells.append(f"{roc_auc(bad, clean_scores):.3f} (n={len(bad)}, {rejected / max(1, len(bad)):.0%} rej.)")
         n = len(paragraphs)
         lines.append(f"| {lang} | {n} | {clean_verdicts['reject'] / n:.1%} | {clean_verdicts['review'] / n:.1%} | "
                      + " | ".join(cells) + " |")
