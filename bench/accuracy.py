@@ -61,7 +61,8 @@ class AgreementTally:
     def table(self) -> list[str]:
         lines = ["## Score against verdict", "",
                  "Every document and paragraph analysed above (seeds, all WMT24 dev records, held-out clean and "
-                 "corrupted paragraphs, noisy sources): how many fall in each score band with each verdict.", "",
+                 "corrupted paragraphs, noisy sources, documents of several paragraphs): how many fall in each "
+                 "score band with each verdict.", "",
                  "| level | score | " + " | ".join(VERDICTS) + " | disagreements |", "|---" * 6 + "|"]
         for level in ("document", "paragraph"):
             for band in self.BANDS:
@@ -206,6 +207,32 @@ def _phrases(paragraphs: list[str], rng: random.Random) -> list[str]:
     return phrases
 
 
+def mixed_documents(detector: Detector, shared: Path, langs: list[str], per_lang: int, seed: int) -> list[str]:
+    """Documents of six held-out paragraphs, some corrupted or repeated: where the document rules apply."""
+    rng = random.Random(seed)
+    lines = ["## Documents of several paragraphs", "",
+             f"{per_lang} documents per language, each six held-out paragraphs in a row; each paragraph is replaced "
+             "by a corrupted copy (a random kind) with probability 0.2, or by a copy of an earlier paragraph with "
+             "probability 0.1.", "", "| lang | documents | keep | review | reject |", "|---|---|---|---|---|"]
+    for lang in langs:
+        paragraphs = _heldout_for(detector, shared, lang)
+        random.Random(f"{seed}-{lang}-mixed").shuffle(paragraphs)
+        verdicts: Counter = Counter()
+        for start in range(0, min(len(paragraphs) - 5, per_lang * 6), 6):
+            parts: list[str] = []
+            for text in paragraphs[start : start + 6]:
+                draw = rng.random()
+                if draw < 0.1 and parts:
+                    text = rng.choice(parts)
+                elif draw < 0.3:
+                    text = KINDS[rng.choice(list(KINDS))](text, rng, lang, []) or text
+                parts.append(text)
+            verdicts[analyze(detector, "\n".join(parts), lang=lang).verdict] += 1
+        lines.append(f"| {lang} | {sum(verdicts.values())} | {verdicts['keep']} | {verdicts['review']} | "
+                     f"{verdicts['reject']} |")
+    return lines
+
+
 def noisy_sources(detector: Detector, shared: Path, per_lang: int, seed: int) -> list[str]:
     lines = ["Held-out text of sources left out of the clean set above (not clean prose):", "",
              "| lang | source | n | reject | review |", "|---|---|---|---|---|"]
@@ -225,7 +252,7 @@ def main() -> None:
     parser.add_argument("--langs", default="es,pt,el,en,fr,de,it")
     parser.add_argument("--per-lang", type=int, default=600)
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--skip", default="", help="comma-separated: seeds,wmt,heldout")
+    parser.add_argument("--skip", default="", help="comma-separated: seeds,wmt,heldout,mixed")
     args = parser.parse_args()
     detector = Detector()
     started = time.time()
@@ -238,6 +265,8 @@ def main() -> None:
     if "heldout" not in skip:
         out += heldout(detector, args.shared, args.langs.split(","), args.per_lang, args.seed) + [""]
         out += noisy_sources(detector, args.shared, args.per_lang, args.seed) + [""]
+    if "mixed" not in skip:
+        out += mixed_documents(detector, args.shared, args.langs.split(","), 100, args.seed) + [""]
     out += TALLY.table() + [""]
     out.append(f"({time.time() - started:.0f} s)")
     print("\n".join(out))
