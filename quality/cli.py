@@ -11,10 +11,37 @@ import click
 from quality import __version__
 from quality.report import VERDICT_RANK
 
-EXIT_OK, EXIT_FAIL_ON, EXIT_ERROR = 0, 1, 2
+# the table of exit codes is in README.md ("Exit codes"); a signal N ends a run with 128 + N (130, 143)
+EXIT_OK, EXIT_FAIL_ON, EXIT_ERROR, EXIT_FATAL = 0, 1, 2, 3
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class CliError(click.ClickException):
+    """One line on standard error ("Error: ..."), control characters escaped, and the given exit code."""
+
+    def __init__(self, message: str, exit_code: int):
+        from quality.terminal import printable
+
+        super().__init__(printable(message, keep_newlines=False))
+        self.exit_code = exit_code
+
+
+class _Group(click.Group):
+    """Every command ends on SIGTERM or SIGINT with 128 + the signal, quietly (no "Aborted!", no traceback)."""
+
+    def invoke(self, ctx: click.Context):
+        from quality.signals import exit_on_signals
+
+        with exit_on_signals():
+            return super().invoke(ctx)
+
+
+def _models_dir_exists(models_dir: str | None) -> None:
+    """--models-dir naming no folder is a usage error (2), said in one line before anything loads."""
+    if models_dir and not os.path.isdir(models_dir):
+        raise CliError(f"--models-dir {models_dir}: no such folder", EXIT_ERROR)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="quality")
 def main() -> None:
     """Detect garbled, machine-translated and repeated paragraphs in documents.
@@ -56,56 +83,85 @@ def check(inputs, lang, fmt, output, fail_on, models_dir, compact, verbose, quie
     """
     from quality.analyzer import Detector
     from quality.models import ModelError
-    from quality.reader import InputError, iter_inputs
+    from quality.outfile import AtomicOutput
+    from quality.reader import InputError, SkippedFiles, iter_inputs
     from quality.render import render_json, render_jsonl, render_text
+    from quality.terminal import printable
 
+    _models_dir_exists(models_dir)
     try:
         detector = Detector(models_dir=models_dir, not_prose=not_prose)
     except (ModelError, ValueError) as err:
-        raise click.ClickException(str(err)) from err
+        raise CliError(str(err), EXIT_FATAL) from err
     from quality.langid import normalize_lang_code
 
     lang = normalize_lang_code(lang)  # "EN", "en-US", "eng" name the en model
     if lang and lang not in detector.langs:
-        click.echo(f"warning: no model for --lang {lang}; only language-independent checks will run", err=True)
-    out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115 - closed below
+        click.echo(f"warning: no model for --lang {printable(lang)}; only language-independent checks will run",
+                   err=True)
+    # written beside its destination and renamed at the end: a missing folder is found before any analysis,
+    # and an existing report is replaced only by a complete one
+    try:
+        target = AtomicOutput(output) if output else None
+    except OSError as err:
+        raise CliError(f"-o {output}: cannot write there: {err.strerror or err}", EXIT_ERROR) from err
+
+    if target is not None:
+        click.get_current_context().call_on_close(target.discard)  # removed unless committed, whatever happens
+
+    def write_or_fail(action, *args) -> None:
+        try:
+            action(*args)
+        except OSError as err:  # a full disk: one line naming the file, the old report left as it was
+            raise CliError(f"{output or '<stdout>'}: cannot write: {err.strerror or err}", EXIT_FATAL) from err
+
+    def write(text: str) -> None:
+        if target is None:
+            write_or_fail(sys.stdout.write, text)
+        else:
+            write_or_fail(target.file.write, text.encode("utf-8", "surrogatepass"))
+
     colour = fmt == "text" and output is None and sys.stdout.isatty()
     reports, errors, failed = [], 0, False
     html_items = []
     for item in iter_inputs(list(inputs)):
+        if isinstance(item, SkippedFiles):
+            click.echo(printable(f"note: {item.source}: {item.message}", keep_newlines=False), err=True)
+            continue
         if isinstance(item, InputError):
             errors += 1
-            click.echo(f"error: {item.source}: {item.message}", err=True)
+            click.echo(printable(f"error: {item.source}: {item.message}", keep_newlines=False), err=True)
             continue
         try:
             report = detector.analyze(item.text, lang=lang, source=item.source)
-        except ModelError as err:
-            errors += 1
-            click.echo(f"error: {item.source}: {err}", err=True)
-            continue
+        except ModelError as err:  # a broken model folder is no fault of this document: stop
+            raise CliError(str(err), EXIT_FATAL) from err
         if report.error:
             errors += 1
-            click.echo(f"error: {item.source}: {report.error}", err=True)
+            click.echo(printable(f"error: {item.source}: {report.error}", keep_newlines=False), err=True)
         if fail_on and VERDICT_RANK[report.verdict] >= VERDICT_RANK[fail_on]:
             failed = True
         if quiet:
             continue
         if fmt == "text":
-            out.write(render_text(report, item.text, colour=colour, verbose=verbose) + "\n\n")
+            write(render_text(report, item.text, colour=colour, verbose=verbose) + "\n\n")
         elif fmt == "jsonl":
-            out.write(render_jsonl(report, compact) + "\n")
+            write(render_jsonl(report, compact) + "\n")
         elif fmt == "html":
             html_items.append((report, item.text))
         else:
             reports.append(report)
     if fmt == "json" and not quiet:
-        out.write(render_json(reports, compact) + "\n")
-    if fmt == "html" and not quiet:
+        write(render_json(reports, compact) + "\n")
+    if fmt == "html" and not quiet and html_items:
         from quality.html_report import render_html
 
-        out.write(render_html(html_items))
-    if output:
-        out.close()
+        write(render_html(html_items))
+    elif fmt == "html" and not quiet:  # every input failed: no page listing nothing
+        click.echo("error: no document could be analysed: no HTML report written", err=True)
+        target = None
+    if target is not None:
+        write_or_fail(target.commit)
     if errors:
         click.echo(f"{errors} input(s) had errors", err=True)
         sys.exit(EXIT_ERROR)
@@ -151,7 +207,7 @@ def train(lang, corpora, out_dir, order, prune, memory, size_budget, licence, no
     try:
         card = run_train(options, progress=main_progress)
     except TrainError as err:
-        raise click.ClickException(str(err)) from err
+        raise CliError(str(err), EXIT_FATAL) from err
     click.echo(f"{lang}: {card['training_words']:,} words, {card['size_bytes'] / 1e6:.1f} MB, "
                f"held-out perplexity {card['heldout_perplexity']} -> {out_dir}")
 
@@ -168,22 +224,24 @@ def models(models_dir) -> None:
     Example:
       quality models --models-dir my-models
     """
-    import json
 
-    from quality.models import ModelError, discover_models, model_search_path
+    from quality.models import ModelError, discover_models, model_search_path, read_card
+    from quality.terminal import printable
     from quality.train import CARD_JSON
 
+    _models_dir_exists(models_dir)
     try:
         found = discover_models(models_dir)
+        cards = {lang: read_card(folder / CARD_JSON) for lang, folder in found.items()}
     except ModelError as err:
-        raise click.ClickException(str(err)) from err
-    click.echo("searched: " + ", ".join(str(p) for p in model_search_path(models_dir)))
+        raise CliError(str(err), EXIT_FATAL) from err
+    click.echo(printable("searched: " + ", ".join(str(p) for p in model_search_path(models_dir))))
     click.echo(f"{'lang':5s} {'size':>8s} {'words':>11s} {'ppl':>7s} {'calibrated on':>14s}  licence / folder")
     for lang, folder in sorted(found.items()):
-        card = json.loads((folder / CARD_JSON).read_text(encoding="utf-8"))
-        click.echo(f"{lang:5s} {card['size_bytes'] / 1e6:7.1f}M {card['training_words']:11,d} "
-                   f"{card.get('heldout_perplexity') or 0:7.1f} {card.get('calibration_paragraphs', 0):>8,d} par.  "
-                   f"{card.get('licence', '?')}\n{'':47s}{folder}")
+        card = cards[lang]
+        click.echo(printable(f"{lang:5s} {card['size_bytes'] / 1e6:7.1f}M {card['training_words']:11,d} "
+                             f"{card['heldout_perplexity']:7.1f} {card['calibration_paragraphs']:>8,d} par.  "
+                             f"{card['licence']}\n{'':47s}{folder}"))
 
 
 @main.command("filter")
@@ -209,46 +267,64 @@ def models(models_dir) -> None:
               help="SQLite file of paragraph hashes: reject paragraphs repeating earlier documents (kept across runs).")
 @click.option("--models-dir", type=click.Path(file_okay=False), envvar="QUALITY_MODELS_DIR")
 @click.option("--progress/--no-progress", default=None, help="Progress line on stderr [default: when a terminal].")
+@click.option("--output-dir", type=click.Path(file_okay=False),
+              help="Write DIR/kept/SHARD, DIR/rejected/SHARD and DIR/errors/SHARD per input file; "
+                   "a re-run skips finished shards and redoes the others (resume after a crash).")
 @click.option("--not-prose", type=click.Choice(["keep", "review", "reject"]), default="keep", show_default=True,
               help="Verdict for paragraphs that are lists, code, tables or web-page boilerplate.")
 def filter_command(inputs, output, rejected, drop_rejected, annotate, errors, text_field, id_field, lang_field,
                    compact, reject_verdict, min_score, max_record_bytes, jobs, chunk_size, scheduler, dedup_index,
-                   models_dir, progress, not_prose) -> None:
+                   models_dir, progress, output_dir, not_prose) -> None:
     """Split JSON Lines records into kept and rejected ones, each with a `quality` report added.
 
     INPUTS are .jsonl, .jsonl.gz or .jsonl.zst files, or - (the default) for
     standard input. Output records are the input lines, byte for byte, with a
-    "quality" field added. Exit status: 0, or 2 when some lines could not be
-    analysed (see --errors). See docs/filter.md.
+    "quality" field added. Exit status: 0; 2 when some lines or files could
+    not be read or analysed (see --errors), or for a usage error; 3 when the
+    run cannot go on (a model, the dedup index, a full disk); 130/143 after
+    Ctrl-C/SIGTERM (what was finished is kept). See docs/filter.md.
 
     \b
     Examples:
       quality filter shard-*.jsonl.gz -o kept.jsonl --rejected rejected.jsonl --jobs 8
       cat docs.jsonl | quality filter --annotate > annotated.jsonl
+      quality filter shard-*.jsonl.gz --output-dir out/ --jobs 8   # run again to resume
     """
     from quality.dedup_index import DedupIndexError
     from quality.filter_worker import AnalysisSettings
-    from quality.filtering import FilterOptions, FilterUsageError, run_filter
+    from quality.filtering import FilterOptions, FilterUsageError, OutputWriteError, run_filter
     from quality.models import ModelError
+    from quality.shards import OutputDirError
+
+    _models_dir_exists(models_dir)
 
     options = FilterOptions(
         inputs=list(inputs), output=output, rejected=rejected, errors=errors, drop_rejected=drop_rejected,
         annotate=annotate, reject_verdict=reject_verdict, min_score=min_score, max_record_bytes=max_record_bytes,
         jobs=jobs, chunk_size=chunk_size, scheduler=scheduler, dedup_index=dedup_index, progress=progress,
+        output_dir=output_dir,
         settings=AnalysisSettings(text_field, id_field, lang_field, compact, models_dir, not_prose=not_prose),
     )
     try:
         summary = run_filter(options)
     except FilterUsageError as err:
-        raise click.UsageError(str(err)) from err
+        from quality.terminal import printable
+
+        raise click.UsageError(printable(str(err), keep_newlines=False)) from err
     except BrokenPipeError:
         # the reader went away (`quality filter ... | head`): stop quietly, as other Unix filters do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(EXIT_OK)
-    except (ModelError, DedupIndexError, OSError) as err:
-        raise click.ClickException(str(err)) from err
+    except OutputWriteError as err:
+        counts = f"; stopped after {err.summary.line()}" if err.summary else ""
+        raise CliError(f"{err.strerror}{counts}; no output was replaced (files of those names are as they were) "
+                       "and the dedup index was not updated", EXIT_FATAL) from err
+    except (ModelError, DedupIndexError, OutputDirError, OSError) as err:
+        raise CliError(str(err), EXIT_FATAL) from err
     click.echo(summary.line(), err=True)
-    sys.exit(EXIT_ERROR if summary.errors else EXIT_OK)
+    if summary.interrupted:
+        sys.exit(128 + summary.interrupted)
+    sys.exit(EXIT_ERROR if summary.errors or summary.unopened or summary.errors_before else EXIT_OK)
 
 
 if __name__ == "__main__":

@@ -7,10 +7,15 @@ farm chunks out anywhere and still put results back in input order.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import math
+import os
+import signal
+import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -56,6 +61,36 @@ class Analysed:
     # (paragraph index, blake2b of its normalised words) for paragraphs long enough to count as repeats
     paragraph_hashes: list[tuple[int, bytes]] | None = None
     report: DocumentReport | None = None
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+PARENT_POLL_SECONDS = 0.5
+
+
+def init_worker(parent: int) -> None:
+    """Make a worker process die with its parent, whatever kills the parent (even SIGKILL).
+
+    Linux delivers SIGKILL to the worker when its parent goes (prctl
+    PR_SET_PDEATHSIG); a thread watching the parent's pid covers other systems.
+    Ctrl-C reaches the whole process group: the parent alone handles it and
+    stops the workers, so they ignore SIGINT (no traceback from each of them).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # the watcher below still ends the worker
+    if os.getppid() != parent:  # the parent died before the death signal was armed
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watcher", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
 
 
 def shared_detector(models_dir: str | None = None):

@@ -9,37 +9,46 @@ many workers there are.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
 import re
-import stat
+import signal
 import sys
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import BinaryIO, TextIO
 
+from quality.analyzer import replace_surrogates
 from quality.dedup_index import DedupIndex, mark_cross_document_repeats
 from quality.filter_worker import (
     Analysed,
     AnalysisSettings,
     Failure,
     analyse_chunk,
+    decode_record,
     dump_quality,
+    init_worker,
     ordered_window,
     shared_detector,
     splice_quality,
 )
 from quality.jsonl_reader import InputLine, InputProblem, iter_input_lines
+from quality.outfile import AtomicOutput, same_file
 from quality.report import VERDICT_RANK
+from quality.shards import ShardBoundary
+from quality.terminal import printable
 
 # a Dask scheduler address (tcp://10.0.0.5:8786, tls://..., inproc://...) or local:N
 _SCHEDULER_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://\S+|local:[1-9]\d*)$")
 CHUNK_BYTES = 4 << 20  # a chunk also ends at this many bytes, so huge records do not pile up in one task
 PROGRESS_EVERY = 0.5  # seconds
 ERROR_RAW_CHARS = 1000
+ERROR_LINES_PER_FILE = 20  # error messages shown on stderr per input file; the rest are counted in one line
 
 Chunk = list[InputLine | InputProblem]
 Result = Analysed | Failure | None
@@ -47,6 +56,23 @@ Result = Analysed | Failure | None
 
 class FilterUsageError(ValueError):
     """The options do not make sense together."""
+
+
+class OutputWriteError(OSError):
+    """An output could not be written (a full disk, an I/O error); the message names the file.
+
+    `summary` holds the counts of the run when it stopped.
+    """
+
+    summary: FilterSummary | None = None
+
+
+class FilterInterrupted(BaseException):
+    """SIGTERM or SIGINT arrived while the parent waited for results (BaseException: no record catches it)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
 
 
 @dataclass
@@ -68,12 +94,17 @@ class FilterOptions:
     scheduler: str | None = None
     dedup_index: str | None = None
     progress: bool | None = None  # None: only when stderr is a terminal
+    output_dir: str | None = None  # per-shard outputs under this folder, resumable (quality/shards.py)
 
     def validate(self) -> None:
         """Raise FilterUsageError when rejected records would have nowhere to go, or options clash."""
+        if self.output_dir is not None:
+            from quality.shards import check_output_dir_options
+
+            check_output_dir_options(self)
         if self.annotate and (self.rejected or self.drop_rejected):
             raise FilterUsageError("--annotate writes every record to the output; drop --rejected/--drop-rejected")
-        if not (self.annotate or self.rejected or self.drop_rejected):
+        if not (self.output_dir or self.annotate or self.rejected or self.drop_rejected):
             raise FilterUsageError("say where rejected records go: --rejected FILE, --drop-rejected, "
                                    "or --annotate to keep every record with its verdict")
         if self.reject_verdict not in VERDICT_RANK or self.reject_verdict == "keep":
@@ -99,17 +130,27 @@ class FilterOptions:
         stdout = [option for option, path in named if path == "-"]
         if len(stdout) > 1:
             raise FilterUsageError(f"{' and '.join(stdout)} both write to standard output; give one a file")
-        seen: dict[str, str] = {}
+        # by real path (for names that do not exist yet) and by device and inode (hard links, bind mounts)
+        seen: list[tuple[str, str, str]] = []
         for option, path in named:
             if path == "-":
                 continue
-            real = os.path.realpath(path)
-            if real in seen:
-                raise FilterUsageError(f"{seen[real]} and {option} are the same file: {path}")
-            seen[real] = option
+            for other_option, other_path, real in seen:
+                if real == os.path.realpath(path) or same_file(path, other_path):
+                    raise FilterUsageError(f"{other_option} and {option} are the same file: {path}")
+            seen.append((option, path, os.path.realpath(path)))
         for path in self.inputs:
-            if path != "-" and os.path.realpath(path) in seen:
-                raise FilterUsageError(f"{path} is both an input and the {seen[os.path.realpath(path)]} output")
+            if path == "-":
+                continue
+            for option, output, real in seen:
+                if real == os.path.realpath(path) or same_file(path, output):
+                    raise FilterUsageError(f"{path} is both an input and the {option} output ({output})")
+        for option, path, _ in seen:
+            if option == "--dedup-index":
+                continue
+            folder = os.path.dirname(path) or "."
+            if not os.path.isdir(folder):
+                raise FilterUsageError(f"{option} {path}: folder {folder} does not exist")
 
     def is_rejected(self, verdict: str, score: float) -> bool:
         """The cut: verdict at or past --reject-verdict, or score under --min-score."""
@@ -127,8 +168,12 @@ class FilterSummary:
     rejected: int = 0
     errors: int = 0
     bytes_read: int = 0
+    unopened: int = 0  # input files that could not be opened at all: no record of theirs was read
+    interrupted: int | None = None  # the signal that stopped the run early
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
+    shards: str | None = None  # --output-dir: how many shards were filtered, skipped as finished, unreadable
+    errors_before: int = 0  # --output-dir: error records of the shards an earlier run finished (for the exit status)
 
     @property
     def elapsed(self) -> float:
@@ -143,8 +188,15 @@ class FilterSummary:
     def line(self) -> str:
         """The one-line summary printed at the end."""
         per_second, megabytes = self.rates()
-        return (f"read {self.read:,}, kept {self.kept:,}, rejected {self.rejected:,}, errors {self.errors:,} "
+        line = (f"read {self.read:,}, kept {self.kept:,}, rejected {self.rejected:,}, errors {self.errors:,} "
                 f"in {self.elapsed:.1f}s ({per_second:,.0f} records/s, {megabytes:.2f} MB/s)")
+        if self.unopened:
+            line += f"; {self.unopened:,} input file{'s' * (self.unopened != 1)} could not be opened"
+        if self.interrupted:
+            line += f"; stopped by {signal.Signals(self.interrupted).name}: the outputs hold the records counted"
+        if self.shards:
+            line += f"; {self.shards}"
+        return line
 
 
 class Progress:
@@ -181,47 +233,102 @@ class Progress:
             self.stream.write("\n")
 
 
+class _Sink:
+    """One output: writes raise OutputWriteError naming the file."""
+
+    def __init__(self, name: str, handle: BinaryIO):
+        self.name, self.handle = name, handle
+
+    def write(self, data: bytes) -> None:
+        """Write bytes; a failure (ENOSPC, EIO) names this output."""
+        try:
+            self.handle.write(data)
+        except BrokenPipeError:
+            raise
+        except OSError as err:
+            raise OutputWriteError(err.errno, f"{self.name}: cannot write: {err.strerror or err}") from err
+
+
 class Outputs:
-    """The output files, opened in binary so input bytes pass through untouched."""
+    """The output files, written in binary so input bytes pass through untouched.
+
+    Each file is written beside its destination and renamed into place by
+    `commit()` (quality.outfile): until then an existing file of that name is
+    left as it was, and a crash never leaves half a file under the name.
+    """
 
     def __init__(self, options: FilterOptions):
-        self._opened: list[BinaryIO] = []
-        self._created: list[str] = []
+        self._pending: list[AtomicOutput] = []
         try:
             self.kept = self._open(options.output or "-")
             self.rejected = self._open(options.rejected)
             self.errors = self._open(options.errors)
         except OSError:
-            self._abandon()
+            self.discard()
             raise
-        for handle in self._opened:  # every output could be opened: only now empty the old contents
-            if stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # not /dev/null or a pipe
-                handle.truncate(0)
 
-    def _open(self, path: str | None) -> BinaryIO | None:
+    def _open(self, path: str | None) -> _Sink | None:
         if path is None:
             return None
         if path == "-":
-            return sys.stdout.buffer
-        existed = os.path.exists(path)
-        # append mode does not empty an existing file, so a later output that cannot be opened loses nothing
-        handle = open(path, "ab")  # noqa: SIM115 - closed in close(), after the whole run
-        self._opened.append(handle)
-        if not existed:
-            self._created.append(path)
-        return handle
+            return _Sink("<stdout>", sys.stdout.buffer)
+        output = AtomicOutput(path)
+        self._pending.append(output)
+        return _Sink(path, output.file)
 
-    def _abandon(self) -> None:
-        for handle in self._opened:
-            handle.close()
-        for path in self._created:
-            os.unlink(path)
+    def commit(self) -> None:
+        """Flush standard output and rename every finished file into place."""
+        try:
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:
+            pass
+        except OSError as err:
+            self.discard()
+            raise OutputWriteError(err.errno, f"<stdout>: cannot write: {err.strerror or err}") from err
+        # every file flushed and synced first (a full disk shows here), then all renamed: none or all replaced
+        for output in list(self._pending):
+            try:
+                output.finish()
+            except OSError as err:
+                self.discard()
+                raise OutputWriteError(err.errno, f"{output.path}: cannot write: {err.strerror or err}") from err
+        while self._pending:
+            output = self._pending[0]
+            try:
+                output.commit()
+            except OSError as err:
+                self.discard()
+                raise OutputWriteError(err.errno, f"{output.path}: cannot rename into place: "
+                                                  f"{err.strerror or err}") from err
+            self._pending.pop(0)
 
-    def close(self) -> None:
-        """Flush standard output and close the files."""
-        self.kept.flush()
-        for handle in self._opened:
-            handle.close()
+    def discard(self) -> None:
+        """Remove the files not yet committed; their destinations stay as they were."""
+        while self._pending:
+            self._pending.pop().discard()
+
+
+class ErrorLines:
+    """Error messages on stderr: at most ERROR_LINES_PER_FILE per input file, then one line for the rest."""
+
+    def __init__(self, progress: Progress):
+        self.progress = progress
+        self.shown: dict[str, int] = {}
+        self.hidden: dict[str, int] = {}
+
+    def report(self, file: str, where: str, message: str) -> None:
+        """Show one error, unless its file already showed its share."""
+        if self.shown.get(file, 0) >= ERROR_LINES_PER_FILE:
+            self.hidden[file] = self.hidden.get(file, 0) + 1
+            return
+        self.shown[file] = self.shown.get(file, 0) + 1
+        self.progress.message(printable(f"error: {where}: {message}", keep_newlines=False))
+
+    def finish(self) -> None:
+        """One line per file whose errors were not all shown."""
+        for file, count in self.hidden.items():
+            self.progress.message(printable(f"error: {file}: {count:,} more error{'s' * (count != 1)} not shown "
+                                            "(all are in the --errors file when one is given)", keep_newlines=False))
 
 
 def chunked(items: Iterable[InputLine | InputProblem], size: int) -> Iterator[Chunk]:
@@ -244,7 +351,8 @@ def analyse_in_process(chunks: Iterable[Chunk], settings: AnalysisSettings) -> I
         yield chunk, analyse_chunk(chunk, settings)
 
 
-def _init_pool_worker(models_dir: str | None) -> None:
+def _init_pool_worker(models_dir: str | None, parent: int) -> None:
+    init_worker(parent)
     shared_detector(models_dir)
 
 
@@ -272,7 +380,7 @@ class _WorkerPool:
         # fork: workers start at once and share the parent's imported modules; models are mmapped either way
         context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
         return ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_init_pool_worker,
-                                   initargs=(self.settings.models_dir,))
+                                   initargs=(self.settings.models_dir, os.getpid()))
 
     def submit(self, chunk: Chunk):
         """Queue a chunk; the returned handle is passed to result()."""
@@ -302,12 +410,28 @@ class _WorkerPool:
         return Failure(WORKER_DIED)  # it broke a fresh pool twice: it is this record
 
     def _restart(self) -> None:
+        # a worker killed while it held the task queue's lock leaves the other workers blocked on that lock
+        # forever, and Python 3.11's clean-up of a broken pool waits for them at exit (CPython gh-94777): a run
+        # that finished would never end. The old pool's survivors are stopped here.
+        for process in list((getattr(self._executor, "_processes", None) or {}).values()):
+            if process.is_alive():
+                process.kill()
         self._executor.shutdown(wait=False, cancel_futures=True)
         self._executor = self._start()
 
     def close(self) -> None:
         """Stop the workers."""
         self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def terminate(self) -> None:
+        """Stop the workers now, abandoning what they were doing (a signal or a fatal error)."""
+        processes = list((getattr(self._executor, "_processes", None) or {}).values())
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.join(5)
 
 
 def analyse_in_pool(chunks: Iterable[Chunk], settings: AnalysisSettings,
@@ -321,12 +445,65 @@ def analyse_in_pool(chunks: Iterable[Chunk], settings: AnalysisSettings,
     pool = _WorkerPool(jobs, settings)
     try:
         yield from ordered_window(chunks, pool.submit, pool.result, jobs)
-    finally:
-        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    pool.close()
+
+
+class _SignalGuard:
+    """SIGTERM and SIGINT stop the run cleanly instead of killing it mid-write.
+
+    While the parent waits for results, a signal raises FilterInterrupted at
+    once (the workers are then stopped); while it writes, the signal is noted
+    and the run stops after the current chunk, so no record is half written
+    or half counted. Handlers are installed only in the main thread.
+    """
+
+    SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+    def __init__(self):
+        self.received: int | None = None
+        self._waiting = False
+        self._previous: dict[int, object] = {}
+
+    def __enter__(self) -> _SignalGuard:
+        if threading.current_thread() is threading.main_thread():
+            for signum in self.SIGNALS:
+                self._previous[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+
+    def _handle(self, signum: int, frame) -> None:
+        if self.received is None:
+            self.received = signum
+        if self._waiting:
+            self._waiting = False
+            raise FilterInterrupted(signum)
+
+    def next_result(self, results: Iterator):
+        """next(results), interruptible by a signal."""
+        if self.received is not None:
+            raise FilterInterrupted(self.received)
+        self._waiting = True
+        try:
+            return next(results)
+        finally:
+            self._waiting = False
 
 
 def run_filter(options: FilterOptions, stderr: TextIO | None = None) -> FilterSummary:
-    """Run the filter; return the counts. Per-record problems go to the errors output and `stderr`."""
+    """Run the filter; return the counts. Per-record problems go to the errors output and `stderr`.
+
+    Outputs are renamed into place at the end, then the dedup index is
+    committed. SIGTERM or SIGINT stops the workers, commits what was finished
+    in the same order and returns with `summary.interrupted` set. A write
+    failure raises OutputWriteError after removing the unfinished outputs and
+    leaving the index as it was.
+    """
     stderr = stderr or sys.stderr
     options.validate()
     settings = options.settings
@@ -338,21 +515,79 @@ def run_filter(options: FilterOptions, stderr: TextIO | None = None) -> FilterSu
     shared_detector(settings.models_dir).models.check()
     summary = FilterSummary()
     progress = Progress(stderr, options.progress if options.progress is not None else stderr.isatty())
-    index = DedupIndex(options.dedup_index) if options.dedup_index else None
-    outputs = Outputs(options)
-    chunks = chunked(iter_input_lines(options.inputs, options.max_record_bytes), options.chunk_size)
-    try:
-        for chunk, results in _backend(options, settings, chunks):
-            for item, result in zip(chunk, results, strict=True):
-                _handle(item, result, options, settings, index, outputs, summary, progress)
-            progress.update(summary)
-    finally:
-        progress.finish()
-        outputs.close()
-        if index is not None:
-            index.close()
+    errors = ErrorLines(progress)
+    if options.output_dir:  # per-shard outputs and markers, resumable; locks the folder, then opens the index
+        from quality.shards import ShardedOutputs
+
+        outputs = ShardedOutputs(options, settings, summary, progress)
+        index, items = outputs.index, outputs.items()
+    else:
+        index = DedupIndex(options.dedup_index) if options.dedup_index else None
+        try:
+            outputs = Outputs(options)
+        except BaseException:
+            if index is not None:
+                index.close(commit=False)
+            raise
+        items = iter_input_lines(options.inputs, options.max_record_bytes)
+    chunks = chunked(items, options.chunk_size)
+    finished = False
+    with _SignalGuard() as guard:
+        try:
+            results = iter(_backend(options, settings, chunks))
+            while True:
+                try:
+                    chunk, chunk_results = guard.next_result(results)
+                except StopIteration:
+                    break
+                for item, result in zip(chunk, chunk_results, strict=True):
+                    if type(item) is ShardBoundary:
+                        outputs.boundary(item)
+                        continue
+                    _handle(item, result, options, settings, index, outputs, summary, errors)
+                progress.update(summary)
+            finished = True
+        except FilterInterrupted as interrupt:
+            summary.interrupted = interrupt.signum
+            finished = True
+            _close_quietly(results)
+        except BrokenPipeError:
+            finished = True  # the reader of standard output went away: keep what was finished
+            raise
+        except OutputWriteError as err:
+            err.summary = summary  # the caller says how far the run got
+            raise
+        finally:
+            progress.finish()
+            errors.finish()
+            if finished:
+                try:
+                    outputs.commit()  # outputs first: the index never holds documents the outputs lack
+                except OutputWriteError as err:
+                    err.summary = summary
+                    if index is not None:
+                        index.close(commit=False)
+                    raise
+                except BaseException:
+                    if index is not None:
+                        index.close(commit=False)
+                    raise
+                if index is not None:
+                    index.close()
+            else:
+                outputs.discard()
+                if index is not None:
+                    index.close(commit=False)
     summary.finished = time.monotonic()
     return summary
+
+
+def _close_quietly(results) -> None:
+    close = getattr(results, "close", None)
+    if close is not None:
+        # stopping workers after a signal: the run's outcome is already decided
+        with contextlib.suppress(Exception):
+            close()
 
 
 def _backend(options: FilterOptions, settings: AnalysisSettings,
@@ -368,26 +603,34 @@ def _backend(options: FilterOptions, settings: AnalysisSettings,
 
 
 def _handle(item: InputLine | InputProblem, result: Result, options: FilterOptions, settings: AnalysisSettings,
-            index: DedupIndex | None, outputs: Outputs, summary: FilterSummary, progress: Progress) -> None:
+            index: DedupIndex | None, outputs: Outputs, summary: FilterSummary, errors: ErrorLines) -> None:
     """Count one record and write it where it belongs."""
+    if isinstance(item, InputProblem) and item.unopened:
+        summary.unopened += 1  # no record was read from it: named on stderr, counted apart
+        errors.report(item.file, item.file, item.message)
+        return
     summary.read += 1
     summary.bytes_read += item.bytes_read if isinstance(item, InputProblem) else len(item.raw)
     if isinstance(item, InputProblem) or isinstance(result, Failure) or result is None:
         message = item.message if isinstance(item, InputProblem) else result.message
-        _write_error(item, message, outputs, summary, progress)
+        _write_error(item, message, outputs, summary, errors)
         return
     verdict, score, quality_json = result.verdict, result.score, result.quality_json
     if index is not None and result.paragraph_hashes:
         repeats = index.lookup(result.doc_id, result.paragraph_hashes)
         if repeats:
-            text = json.loads(item.raw)[settings.text_field]
-            mark_cross_document_repeats(result.report, repeats, text)
+            # the worker's own tolerant parse (4,300-digit integers) and its surrogate repair: same text, offsets
+            decoded = decode_record(item.raw, settings)
+            if isinstance(decoded, Failure):  # cannot happen: the worker parsed this very line
+                _write_error(item, decoded.message, outputs, summary, errors)
+                return
+            mark_cross_document_repeats(result.report, repeats, replace_surrogates(decoded[1]))
             verdict, score = result.report.verdict, result.report.score
             quality_json = dump_quality(result.report.to_dict(compact=settings.compact))
     try:
         line = splice_quality(item.raw, quality_json)
     except ValueError as err:  # cannot happen for a line json.loads took as an object, but never lose a record
-        _write_error(item, str(err), outputs, summary, progress)
+        _write_error(item, str(err), outputs, summary, errors)
         return
     rejected = options.is_rejected(verdict, score)
     if index is not None and result.paragraph_hashes:
@@ -403,10 +646,10 @@ def _handle(item: InputLine | InputProblem, result: Result, options: FilterOptio
 
 
 def _write_error(item: InputLine | InputProblem, message: str, outputs: Outputs, summary: FilterSummary,
-                 progress: Progress) -> None:
+                 errors: ErrorLines) -> None:
     summary.errors += 1
     where = item.file if item.line is None else f"{item.file}:{item.line}"
-    progress.message(f"error: {where}: {message}")
+    errors.report(item.file, where, message)
     if outputs.errors is not None:
         raw = item.raw.decode("utf-8", errors="replace").rstrip("\r\n")[:ERROR_RAW_CHARS]
         record = {"file": item.file, "line": item.line, "error": message, "raw": raw}

@@ -1,4 +1,6 @@
-"""Reading JSON Lines input for `quality filter`: plain, .gz or .zst files, or standard input.
+"""Reading JSON Lines input for `quality filter`: plain, gzip, zstd, xz or bzip2 files, or standard input.
+
+The compression is told by the file's first bytes, whatever its name says.
 
 Files are read in binary and split into lines here; decoding and parsing
 happen later, per line, so one bad line never stops a file. Problems that end
@@ -8,8 +10,10 @@ stream and reading goes on with the next file.
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import io
+import lzma
 import os
 import sys
 import zlib
@@ -41,6 +45,8 @@ class InputProblem:
     message: str
     raw: bytes = b""  # the start of the line, for the error record
     size: int = 0  # the whole line's length in bytes, when more than `raw`
+    unopened: bool = False  # the file could not be opened at all (missing, a folder, no permission): no record
+
 
     @property
     def bytes_read(self) -> int:
@@ -100,14 +106,23 @@ class _ZstdReader(io.RawIOBase):
         super().close()
 
 
+GZIP_MAGIC, ZSTD_MAGIC, XZ_MAGIC, BZIP2_MAGIC = b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"\xfd7zXZ\x00", b"BZh"
+
+
 def open_input(path: str) -> BinaryIO:
-    """A binary stream of the decompressed content of `path` ('-' is standard input)."""
+    """A binary stream of the decompressed content of `path` ('-' is standard input), by its magic bytes."""
     if path == "-":
         return sys.stdin.buffer
-    if path.endswith(".gz"):
+    with open(path, "rb") as probe:
+        head = probe.read(6)
+    if head.startswith(GZIP_MAGIC):
         return gzip.open(path, "rb")
-    if path.endswith(".zst"):
+    if head.startswith(ZSTD_MAGIC):
         return io.BufferedReader(_ZstdReader(open(path, "rb")), buffer_size=READ_CHUNK)
+    if head.startswith(XZ_MAGIC):
+        return lzma.open(path, "rb")
+    if head.startswith(BZIP2_MAGIC) and head[3:4] in (b"1", b"2", b"3", b"4", b"5", b"6", b"7", b"8", b"9"):
+        return bz2.open(path, "rb")
     return open(path, "rb")
 
 
@@ -121,8 +136,11 @@ def iter_input_lines(paths: list[str], max_record_bytes: int) -> Iterator[InputL
                 stream.close()  # gzip reads an empty file as empty; it is not a compressed file at all
                 yield InputProblem(name, None, "empty file: not even a compressed header (truncated?)")
                 continue
+        except FileNotFoundError:
+            yield InputProblem(name, None, "no such file", unopened=True)
+            continue
         except OSError as err:
-            yield InputProblem(name, None, f"cannot open: {err.strerror or err}")
+            yield InputProblem(name, None, f"cannot open: {err.strerror or err}", unopened=True)
             continue
         try:
             yield from _lines_of(stream, name, max_record_bytes)
@@ -151,7 +169,7 @@ def _lines_of(stream: BinaryIO, name: str, max_record_bytes: int) -> Iterator[In
                 yield InputLine(name, number, raw)
     except (EOFError, TruncatedInput):
         yield InputProblem(name, None, f"file truncated after line {number}")
-    except (OSError, zlib.error, zstandard.ZstdError) as err:
+    except (OSError, zlib.error, zstandard.ZstdError, lzma.LZMAError) as err:
         yield InputProblem(name, None, f"file unreadable after line {number}: {err}")
 
 

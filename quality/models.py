@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,12 +64,32 @@ def discover_models(models_dir: str | Path | None = None) -> dict[str, Path]:
             card = folder / CARD_JSON
             if not card.is_file():
                 continue
-            try:
-                lang = json.loads(card.read_text(encoding="utf-8"))["lang"]
-            except (OSError, ValueError, KeyError) as err:
-                raise ModelError(f"{card}: not a readable model card ({err})") from err
-            found[lang] = folder
+            found[read_card(card)["lang"]] = folder
     return found
+
+
+_LANG_CODE = re.compile(r"^[a-z]{2,3}$")
+# card fields other code reads, with what they must be; missing optional ones get these defaults
+_CARD_NUMBERS = {"size_bytes": 0, "training_words": 0, "heldout_perplexity": 0.0, "calibration_paragraphs": 0}
+
+
+def read_card(path: Path) -> dict:
+    """A model card, checked: an object whose "lang" is a language code; raise ModelError naming the file."""
+    card = _read_json(path)
+    if not isinstance(card, dict):
+        raise ModelError(f"{path}: not a readable model card (a JSON {type(card).__name__}, not an object)")
+    lang = card.get("lang")
+    if not isinstance(lang, str) or not _LANG_CODE.match(lang):
+        raise ModelError(f'{path}: not a readable model card ("lang" must be a language code like "es", '
+                         f"not {json.dumps(lang, ensure_ascii=False)[:40]})")
+    for name, default in _CARD_NUMBERS.items():
+        value = card.get(name)
+        if value is None:
+            card[name] = default
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            raise ModelError(f'{path}: not a readable model card ("{name}" must be a number)')
+    card["licence"] = str(card.get("licence", "?"))
+    return card
 
 
 class VocabEntry(NamedTuple):
@@ -102,7 +123,7 @@ class LanguageModel:
         for name in REQUIRED_FILES:
             if not (folder / name).is_file():
                 raise ModelError(f"{folder / name}: missing (a model folder needs {', '.join(REQUIRED_FILES)})")
-        card = _read_json(folder / CARD_JSON)
+        card = read_card(folder / CARD_JSON)
         calibration = _read_json(folder / CALIBRATION_FILE)
         vocab, total = _read_vocab(folder / VOCAB_FILE)
         return cls(card["lang"], folder, card, calibration, vocab, total)
@@ -122,6 +143,10 @@ class LanguageModel:
                         self._kenlm = kenlm.Model(str(path), config)
                     except (OSError, RuntimeError) as err:
                         raise ModelError(f"{path}: not a usable KenLM model ({err})") from err
+                    except Exception as err:
+                        # random bytes: KenLM fails to decode its own error message (UnicodeDecodeError)
+                        raise ModelError(f"{path}: not a usable KenLM model (not a KenLM file: "
+                                         f"{type(err).__name__})") from err
         return self._kenlm
 
     def unigram_logprob(self, word: str) -> float:

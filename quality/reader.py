@@ -13,6 +13,7 @@ from pathlib import Path
 
 MAX_BYTES = 64 * 1024 * 1024
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
+SKIPPED_SHOWN = 5
 
 
 @dataclass
@@ -21,6 +22,22 @@ class InputDocument:
 
     source: str
     text: str
+
+
+@dataclass
+class SkippedFiles:
+    """Files of a folder that were not read because they are not text files (a note, not an error)."""
+
+    source: str
+    files: list[str]
+
+    @property
+    def message(self) -> str:
+        """One line naming the skipped files (the first few) and how many."""
+        shown = ", ".join(self.files[:SKIPPED_SHOWN])
+        more = f" and {len(self.files) - SKIPPED_SHOWN} more" if len(self.files) > SKIPPED_SHOWN else ""
+        return (f"skipped {len(self.files)} file{'s' * (len(self.files) != 1)} that are not text files "
+                f"(.txt, .text, .md or no suffix): {shown}{more}")
 
 
 @dataclass
@@ -65,16 +82,23 @@ def read_path(path: Path, source: str) -> InputDocument | InputError:
         return InputError(source, f"cannot read: {err.strerror or err}")
 
 
-def iter_inputs(arguments: list[str]) -> Iterator[InputDocument | InputError]:
-    """Documents named on the command line: files, folders (recursively, text files), '-' for stdin."""
+def iter_inputs(arguments: list[str]) -> Iterator[InputDocument | InputError | SkippedFiles]:
+    """Documents named on the command line: files, folders (recursively, text files), '-' for stdin.
+
+    A folder's other files (not hidden) are named in one `SkippedFiles` note.
+    """
     for argument in arguments:
         if argument == "-":
             yield decode(sys.stdin.buffer.read(), "-")
             continue
         path = Path(argument)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES
-                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            visible = sorted(p for p in path.rglob("*") if p.is_file()
+                             and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            files = [p for p in visible if p.suffix.lower() in TEXT_SUFFIXES]
+            skipped = [str(p.relative_to(path)) for p in visible if p.suffix.lower() not in TEXT_SUFFIXES]
+            if skipped:
+                yield SkippedFiles(argument, skipped)
             if not files:
                 yield InputError(argument, "folder holds no text files (.txt, .text, .md or no suffix)")
             for file in files:

@@ -6,6 +6,7 @@ import json
 import textwrap
 
 from quality.report import KEEP, REJECT, REVIEW, DocumentReport
+from quality.terminal import printable
 
 _MARK = {KEEP: "ok ", REVIEW: "?? ", REJECT: "XX "}
 _COLOUR = {KEEP: "32", REVIEW: "33", REJECT: "31"}
@@ -16,14 +17,17 @@ def _paint(text: str, verdict: str, colour: bool) -> str:
 
 
 def render_text(report: DocumentReport, text: str | None, colour: bool = False, verbose: bool = False) -> str:
-    """A report a person reads: the verdict and reasons first, then each flagged paragraph with its evidence."""
+    """A report a person reads: the verdict and reasons first, then each flagged paragraph with its evidence.
+
+    Control characters of the document (ESC, BEL, ...) are shown escaped (`\\x1b`), never sent to the terminal.
+    """
     lines = []
-    head = f"{report.source}: {report.verdict.upper()}  score {report.score:.2f}"
+    head = f"{printable(report.source, keep_newlines=False)}: {report.verdict.upper()}  score {report.score:.2f}"
     lines.append(_paint(head, report.verdict, colour))
     if report.lang:
         lines.append(f"  language: {report.lang} (confidence {report.lang_confidence:.2f})")
     for reason in report.reasons:
-        lines.append(f"  - {reason}")
+        lines.append(f"  - {printable(reason, keep_newlines=False)}")
     if report.readability:
         parts = [f"{v['formula']} {v['value']}" for v in report.readability.values() if isinstance(v, dict)]
         note = report.readability.get("note")
@@ -35,10 +39,10 @@ def render_text(report: DocumentReport, text: str | None, colour: bool = False, 
         snippet = textwrap.shorten(snippet, 90, placeholder=" …")
         label = f"  {_MARK[paragraph.verdict]}¶{paragraph.index + 1} [{paragraph.start}-{paragraph.end}] " \
                 f"{paragraph.verdict} {paragraph.score:.2f}"
-        lines.append(_paint(label, paragraph.verdict, colour) + f"  {snippet}")
+        lines.append(_paint(label, paragraph.verdict, colour) + f"  {printable(snippet, keep_newlines=False)}")
         for finding in paragraph.findings:
-            evidence = textwrap.shorten(finding.text, 60, placeholder=" …")
-            lines.append(f"       {finding.code:17s} «{evidence}»  {finding.message}")
+            evidence = printable(textwrap.shorten(finding.text, 60, placeholder=" …"), keep_newlines=False)
+            lines.append(f"       {finding.code:17s} «{evidence}»  {printable(finding.message, keep_newlines=False)}")
     return "\n".join(lines)
 
 

@@ -153,6 +153,22 @@ def heldout_perplexity(model_path: Path, lines: list[str]) -> tuple[float, int]:
 
 def train(options: TrainOptions, progress: Callable[[str], None] | None = None) -> dict:
     """Train a model folder for `options.lang` into `options.out_dir`; return its card."""
+
+    # the outermost folder this run creates: a failed run leaves no empty or half-made model folder behind
+    created = None
+    for folder in (options.out_dir, *options.out_dir.parents):
+        if folder.exists():
+            break
+        created = folder
+    try:
+        return _train_into(options, progress)
+    except BaseException:
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)
+        raise
+
+
+def _train_into(options: TrainOptions, progress: Callable[[str], None] | None) -> dict:
     from quality.calibration import calibrate_model_dir
 
     started = time.time()

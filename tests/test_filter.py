@@ -94,8 +94,10 @@ def test_bad_lines_become_error_records_and_counts_add_up(tmp_path, mixed_inputs
     for expected in ("mixed.jsonl:2: malformed JSON", "mixed.jsonl:3: not a JSON object",
                      "mixed.jsonl:6: text field 'text' is missing", "mixed.jsonl:7: text field 'text' is not a string",
                      "mixed.jsonl:8: invalid UTF-8", "mixed.jsonl:9: record is 24026 bytes, over the limit of 20000",
-                     "cut.jsonl.gz:None: file truncated after line", "missing.jsonl:None: cannot open"):
+                     "cut.jsonl.gz:None: file truncated after line"):
         assert expected in messages
+    # a missing file is named as missing, not counted as a record read (issue 9: it was "read 1 ... errors 1")
+    assert "missing.jsonl: no such file" in result.stderr and "1 input file could not be opened" in result.stderr
     assert all(set(e) == {"file", "line", "error", "raw"} and len(e["raw"]) <= 1000 for e in error_records)
     for record in error_records:  # and every one of them was also named on stderr
         assert f"{record['file']}" in result.stderr and record["error"] in result.stderr
@@ -275,7 +277,8 @@ def test_a_killed_worker_does_not_hang_or_lose_records(tmp_path):
     deadline = time.monotonic() + 60
     while killed is None and run.poll() is None and time.monotonic() < deadline:
         children = [int(pid) for pid in os.listdir("/proc") if pid.isdigit() and _parent_of(int(pid)) == run.pid]
-        if children and kept.exists() and kept.stat().st_size > 0:
+        # outputs are written beside their final name and renamed at the end (issue 9): wait for records there
+        if children and any(part.stat().st_size > 0 for part in tmp_path.glob(".quality-tmp-kept.jsonl.*")):
             killed = children[0]
             os.kill(killed, signal.SIGKILL)
         time.sleep(0.05)
@@ -325,7 +328,8 @@ def test_outputs_never_empty_an_input_or_each_other(tmp_path):
     # an output that cannot be opened stops the run before any other output is emptied
     result = CliRunner().invoke(main, ["filter", str(source), "-o", str(precious), "--rejected",
                                        str(tmp_path / "no" / "such" / "dir.jsonl")])
-    assert result.exit_code == 1 and precious.read_bytes() == b"keep me\n"
+    # a missing output folder is a usage error (2) since issue 9, found before anything is read
+    assert result.exit_code == 2 and precious.read_bytes() == b"keep me\n" and "does not exist" in result.output
 
 
 def test_broken_model_or_index_stops_before_any_output(tmp_path):
@@ -339,15 +343,16 @@ def test_broken_model_or_index_stops_before_any_output(tmp_path):
     source.write_bytes(b"".join(jsonl_line(r) for r in sample_records()))
     result = CliRunner().invoke(main, ["filter", str(source), "-o", str(out), "--drop-rejected",
                                        "--models-dir", str(models)])
-    assert result.exit_code == 1 and "model.bin" in result.output and not out.exists()
+    # exit codes since issue 9: 3 for a fatal problem (was 1, now kept for --fail-on), 2 for a usage error
+    assert result.exit_code == 3 and "model.bin" in result.output and not out.exists()
     result = CliRunner().invoke(main, ["filter", str(source), "-o", str(out), "--drop-rejected",
                                        "--models-dir", str(tmp_path / "nowhere")])
-    assert result.exit_code == 1 and "no such models folder" in result.output
+    assert result.exit_code == 2 and "no such folder" in result.output
     not_sqlite = tmp_path / "index.sqlite"
     not_sqlite.write_bytes(b"this is not a database" * 100)
     result = CliRunner().invoke(main, ["filter", str(source), "-o", str(out), "--drop-rejected",
                                        "--dedup-index", str(not_sqlite)])
-    assert result.exit_code == 1 and "not a usable dedup index" in result.output and not out.exists()
+    assert result.exit_code == 3 and "not a usable dedup index" in result.output and not out.exists()
 
 
 def test_dedup_index_rerun_gives_the_same_verdicts(tmp_path):

@@ -83,4 +83,5 @@ def test_corrupt_model_file_names_the_file(tmp_path):
     with pytest.raises(ModelError, match="model.bin: not a usable KenLM model"):
         model.kenlm  # noqa: B018 - loading is the point
     result = CliRunner().invoke(main, ["check", "--models-dir", str(tmp_path), "-"], input="Hola, ¿qué tal estás hoy?")
-    assert result.exit_code == 2 and "model.bin" in result.output and "Traceback" not in result.output
+    # a broken model folder stops `check` with the fatal code 3 (issue 9's table of exit codes; it was 2)
+    assert result.exit_code == 3 and "model.bin" in result.output and "Traceback" not in result.output
