@@ -125,3 +125,18 @@ def test_a_new_detector_is_one_class(detector):
         assert any("shout" in reason for reason in report.reasons)
     finally:
         del REGISTRY["shouting-test"]
+
+
+def test_people_read_paragraph_numbers_from_one_everywhere(detector):
+    from quality.html_report import render_html
+    from quality.render import render_text
+
+    para = "La compañía presentó ayer sus resultados trimestrales ante los inversores."
+    text = f"{para}\nOtro párrafo distinto que no se repite en ningún lugar del texto.\n{para}\n"
+    report = detector.analyze(text, lang="es", source="doc")
+    assert report.paragraphs[2].duplicate_of == 0  # JSON: the 0-based index
+    rendered = render_text(report, text)
+    assert "¶3 " in rendered and "repeats paragraph 1 " in rendered
+    assert "(of paragraph 1)" in " ".join(report.reasons)
+    html = render_html([(report, text)])
+    assert "repeats <a href=" in html and "¶1</a>" in html  # the HTML links the repeat to ¶1
