@@ -12,7 +12,13 @@ KENLM_BIN := .kenlm/bin
 
 .PHONY: run test lint bench models calibrate kenlm-tools clean
 
-$(STAMP): pyproject.toml
+# The editable install builds the compiled core (quality-core/, with maturin: a Rust toolchain and a C++
+# compiler); it is rebuilt when its sources change. `cargo` runs the core's own checks in release mode, so
+# they reuse what maturin compiled (KenLM's C++ above all) instead of compiling it all again.
+CORE_SOURCES := quality-core/Cargo.toml $(wildcard quality-core/src/*.rs)
+CARGO := cd quality-core && cargo
+
+$(STAMP): pyproject.toml $(CORE_SOURCES)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	MAX_ORDER=$(KENLM_MAX_ORDER) $(BIN)/pip install -q --no-binary kenlm -e '.[dev,dask]'
@@ -23,11 +29,16 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check quality tests bench
+	$(CARGO) fmt --check
+	$(CARGO) clippy --release --all-targets -- -D warnings
+	$(CARGO) clippy --release --all-targets --features python -- -D warnings
+	$(CARGO) test --release
 	$(BIN)/pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python bench/accuracy.py --shared $(SHARED)
 	$(BIN)/python bench/speed.py --shared $(SHARED)
+	$(BIN)/python bench/precision.py --shared $(SHARED)
 
 # KenLM's lmplz and build_binary, built from the kenlm source distribution on PyPI
 # (cmake and Boost from Debian's packages; installed here when missing and we are root).
@@ -60,4 +71,4 @@ calibrate: $(STAMP)
 	$(BIN)/python -m quality.calibration --shared $(SHARED) models/es models/pt models/el models/en models/fr models/de models/it
 
 clean:
-	rm -rf $(VENV) .kenlm build *.egg-info
+	rm -rf $(VENV) .kenlm build *.egg-info quality-core/target quality/_core*.so

@@ -56,6 +56,7 @@ class Tally:
     def __init__(self, name: str):
         self.name = name
         self.cases = self.crashes = self.hangs = self.violations = self.lost = 0
+        self.seconds = 0.0  # wall time of the section
         self.before_start = 0  # signal trials that stopped the command before the filter began
         self.notes: list[str] = []
 
@@ -65,7 +66,8 @@ class Tally:
         self.notes.append(f"{self.name}: {kind}: {note}"[:600])
 
     def row(self) -> str:
-        return f"| {self.name} | {self.cases:,} | {self.crashes} | {self.hangs} | {self.violations} | {self.lost} |"
+        return (f"| {self.name} | {self.cases:,} | {self.crashes} | {self.hangs} | {self.violations} | {self.lost} "
+                f"| {self.seconds:.0f} |")
 
 
 def records(copies: int = 1) -> list[dict]:
@@ -579,23 +581,33 @@ def main() -> None:
     skipped: list[str] = []
     with tempfile.TemporaryDirectory(prefix="quality-reliability-") as tmp:
         work = Path(tmp)
+        def timed(section, *section_args) -> list[Tally]:
+            began = time.monotonic()
+            result = section(work, *section_args)
+            result = result if isinstance(result, list) else [result]
+            for tally in result:
+                tally.seconds = (time.monotonic() - began) / len(result)
+            return result
+
         if "bad" not in args.skip:
-            tallies += [run_bad_inputs(work), run_bad_check_inputs(work)]
+            tallies += timed(run_bad_inputs) + timed(run_bad_check_inputs)
         if "signals" not in args.skip:
-            tallies.append(run_signals(work, args.signal_trials))
+            tallies += timed(run_signals, args.signal_trials)
         if "disk" not in args.skip:
+            began = time.monotonic()
             tally, reason = run_disk_full(work)
+            tally.seconds = time.monotonic() - began
             if reason:
                 skipped.append(f"disk full: skipped: {reason}")
             else:
                 tallies.append(tally)
         if "fuzz" not in args.skip:
-            tallies += run_fuzz(work, args.fuzz_minutes)
+            tallies += timed(run_fuzz, args.fuzz_minutes)
     times = os.times()
     cpu = (times.user - cpu_start.user) + (times.system - cpu_start.system) + \
         (times.children_user - cpu_start.children_user) + (times.children_system - cpu_start.children_system)
-    print("| section | cases | crashes | hangs | invariant violations | records lost |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| section | cases | crashes | hangs | invariant violations | records lost | wall (s) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for tally in tallies:
         print(tally.row())
     total = Counter()
@@ -603,7 +615,7 @@ def main() -> None:
         total.update(cases=tally.cases, crashes=tally.crashes, hangs=tally.hangs, violations=tally.violations,
                      lost=tally.lost)
     print(f"| **all** | {total['cases']:,} | {total['crashes']} | {total['hangs']} | {total['violations']} | "
-          f"{total['lost']} |")
+          f"{total['lost']} | |")
     print(f"\nwall {time.monotonic() - started:.0f} s, CPU {cpu:.0f} s (this process and its children)")
     for tally in tallies:
         if tally.before_start:

@@ -17,7 +17,16 @@ from quality.context import DocumentContext, ParagraphContext
 from quality.detectors import load_detectors
 from quality.detectors.duplicate import duplicate_targets
 from quality.fluency import fluency_measures
-from quality.langid import UNDETERMINED, LanguageIdentifier, normalize_lang_code
+from quality.langcodes import describe, normalize_lang_code
+from quality.langid import (
+    UNDETERMINED,
+    VOCAB_MARGIN,
+    LanguageGuess,
+    LanguageIdentifier,
+    dominant_script,
+    lowercase_words,
+    written_with_spaces,
+)
 from quality.models import ModelSet
 from quality.normalize import tokenize
 from quality.readability import readability
@@ -25,6 +34,7 @@ from quality.report import DocumentReport, count_noun, record_source
 from quality.scoring import (
     DEFAULT_NOT_PROSE,
     NOT_PROSE_SEVERITY,
+    REJECT_BELOW,
     REVIEW_BELOW,
     build_document_report,
     cap_document,
@@ -34,6 +44,11 @@ from quality.segment import split_paragraphs
 
 # UTF-16 surrogates: valid in a JSON string ("\ud800") and common in scraped text, but no UTF-8 can hold them
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
+# what happens to a document in a language without a model (`--unmodelled`)
+UNMODELLED_POLICIES = ("keep", "review", "reject")
+# finding codes that hold in any language, so they stand on paragraphs no model reads (casing does not:
+# Georgian letters are all "lower case", and many scripts have no case)
+LANGUAGE_INDEPENDENT = frozenset({"duplicate", "markup", "mojibake", "punctuation"})
 
 
 def replace_surrogates(text: str) -> str:
@@ -59,9 +74,13 @@ class Detector:
     """
 
     def __init__(self, langs: list[str] | None = None, models_dir: str | Path | None = None,
-                 detectors: list[str] | None = None, not_prose: str = DEFAULT_NOT_PROSE):
+                 detectors: list[str] | None = None, unmodelled: str = "review",
+                 not_prose: str = DEFAULT_NOT_PROSE):
+        if unmodelled not in UNMODELLED_POLICIES:
+            raise ValueError(f"unmodelled must be one of {', '.join(UNMODELLED_POLICIES)}, not {unmodelled!r}")
         if not_prose not in NOT_PROSE_SEVERITY:
             raise ValueError(f"not_prose must be one of {', '.join(NOT_PROSE_SEVERITY)}, not {not_prose!r}")
+        self.unmodelled = unmodelled
         self.not_prose = not_prose
         self.models = ModelSet(langs, models_dir)
         registry = load_detectors()
@@ -77,25 +96,40 @@ class Detector:
         """Languages this detector has models for."""
         return self.models.langs
 
+    def identify(self, text: str) -> LanguageGuess:
+        """The language of `text` as `analyze` would find it for the whole document."""
+        return self.langid.identify(replace_surrogates(text))
+
     def analyze(self, text: str, lang: str | None = None, source: str = "-",
-                not_prose: str | None = None) -> DocumentReport:
+                unmodelled: str | None = None, not_prose: str | None = None) -> DocumentReport:
         """Analyse one document. `lang` forces its language (default: detect); `not_prose`
         overrides the Detector's policy for lists, code, tables and boilerplate for this call.
 
-        `lang` may be any common spelling of a code ("en", "EN", "en-US", "eng");
-        an empty one means detect. Surrogate code points (a lone "\\ud800" from
+        `lang` may be any common spelling of a code or name ("en", "EN", "en-US",
+        "eng", "English"); an empty one means detect; one in no table raises
+        `quality.langcodes.UnknownLanguageError` (a ValueError) listing the
+        accepted ones. A document in a language without a model gets the
+        language-independent checks only, and its verdict follows `unmodelled`
+        (default: the Detector's): "keep" as those checks say, at least
+        "review", or "reject". Surrogate code points (a lone "\\ud800" from
         JSON) are analysed as U+FFFD, so the report always encodes as UTF-8.
         """
+        policy = unmodelled or self.unmodelled
+        if policy not in UNMODELLED_POLICIES:
+            raise ValueError(f"unmodelled must be one of {', '.join(UNMODELLED_POLICIES)}, not {policy!r}")
         not_prose = not_prose or self.not_prose
         if not_prose not in NOT_PROSE_SEVERITY:
             raise ValueError(f"not_prose must be one of {', '.join(NOT_PROSE_SEVERITY)}, not {not_prose!r}")
         text, source = replace_surrogates(text), replace_surrogates(source)
-        lang = normalize_lang_code(replace_surrogates(lang) if lang is not None else None)
+        lang = normalize_lang_code(replace_surrogates(lang) if lang is not None else None, self.langs)
         doc = self._context(text, lang, source)
         findings_by_paragraph: dict[int, list] = defaultdict(list)
         all_findings = []
         for detector in self.detectors:
             for finding in detector.detect(doc):
+                if doc.paragraphs[finding.paragraph].model is None and not _holds_in_any_language(
+                        finding.code, doc.paragraphs[finding.paragraph].text):
+                    continue  # no model reads this paragraph: only what holds in any language may speak
                 finding.detector = finding.detector or detector.name
                 findings_by_paragraph[finding.paragraph].append(finding)
                 all_findings.append(finding)
@@ -109,15 +143,20 @@ class Detector:
         report = build_document_report(source, doc.lang, doc.lang_confidence, reports)
         kept_text = "\n".join(p.text for p, r in zip(doc.paragraphs, reports) if r.duplicate_of is None)
         report.readability = readability(kept_text, doc.lang)
-        if doc.paragraphs and doc.lang not in self.models.folders:
-            name = doc.lang if doc.lang != UNDETERMINED else "undetermined"
-            report.error = f"unsupported language: {name}"
-            report.reasons.insert(0, f"unsupported language: {name} ({_checks_that_ran(doc)})")
-            cap_document(report, REVIEW_BELOW - 0.01)  # at most review, its score saying so too
+        report.modelled = doc.lang in self.models.folders
+        if doc.paragraphs and not report.modelled:
+            # honest about what was checked; no model of a neighbouring language stands in
+            report.reasons = [f"unmodelled language: {describe(doc.lang)} ({_checks_that_ran(doc)})"] + [
+                "no problems found by these checks" if r == "no problems found" else r for r in report.reasons]
+            # the policy's floor on the verdict, as a ceiling on the score so the two still agree
+            ceiling = {"keep": None, "review": REVIEW_BELOW - 0.01, "reject": REJECT_BELOW - 0.01}[policy]
+            if ceiling is not None:
+                cap_document(report, ceiling)
         return report
 
     def filter(self, records: Iterable[Any], text_field: str = "text", lang_field: str | None = None,
-               compact: bool = False, id_field: str = "id", start: int = 1) -> Iterator[dict[str, Any]]:
+               compact: bool = False, id_field: str = "id", start: int = 1,
+               unmodelled: str | None = None) -> Iterator[dict[str, Any]]:
         """Yield each record with a `quality` field holding its report (`to_dict`).
 
         The report's `source` is the record's `id_field`: a string as it is,
@@ -125,7 +164,7 @@ class Detector:
         null), the record's 1-based position in `records` (counted from `start`:
         a caller feeding chunks of one input passes each chunk's first position),
         as `quality filter` uses the line number. `lang_field` values are normalised like `lang`
-        in `analyze`; a missing, empty or non-string one means detect.
+        in `analyze`; a missing, empty or non-string one means detect. `unmodelled` is as in `analyze`.
 
         Never raises for one bad record: a record that is not a dict comes back
         as {"record": the value, "quality": {...}}, and a missing or non-string
@@ -142,10 +181,10 @@ class Detector:
                 problem = "missing" if text_field not in record else "not a string"
                 yield {**record, "quality": {"error": f"text field {text_field!r} is {problem}", "verdict": None}}
                 continue
-            lang = record.get(lang_field) if lang_field else None
+            lang = record.get(lang_field) if lang_field else None  # an unknown code: an error for this record
             try:
                 report = self.analyze(text, lang=lang if isinstance(lang, str) else None,
-                                      source=record_source(record.get(id_field), position))
+                                      source=record_source(record.get(id_field), position), unmodelled=unmodelled)
                 quality = report.to_dict(compact=compact)
             except Exception as err:  # one bad record must not end the stream
                 quality = {"error": f"analysis failed: {type(err).__name__}: {err}", "verdict": None}
@@ -154,35 +193,61 @@ class Detector:
     def _context(self, text: str, lang: str | None, source: str) -> DocumentContext:
         paragraphs = split_paragraphs(text)
         tokenised = [tokenize(p.text) for p in paragraphs]
-        guesses = [self.langid.identify(p.text, tokens) for p, tokens in zip(paragraphs, tokenised)]
-        doc_lang, confidence = lang, 1.0
-        if doc_lang is None:
-            doc_lang, confidence = self._document_language(guesses, tokenised)
+        lowered = [lowercase_words(p.text, tokens) for p, tokens in zip(paragraphs, tokenised)]
+        if lang is not None:
+            doc_lang, confidence = lang, 1.0
+        elif not paragraphs:
+            doc_lang, confidence = UNDETERMINED, 0.0
+        else:
+            guess = self.langid.identify(text, [w for words in lowered for w in words])
+            doc_lang, confidence = guess.lang, guess.confidence
+        doc_script = dominant_script(text)[0] if len(paragraphs) > 1 else ""
         contexts = []
-        for paragraph, tokens, guess in zip(paragraphs, tokenised, guesses):
-            # short or unclear paragraphs (titles, captions) take the document's language
-            own = guess.lang if guess.lang != UNDETERMINED and guess.confidence >= 0.9 else doc_lang
-            if lang is not None and own != lang and guess.confidence < 0.99:
-                own = lang
-            model = self.models.get(own)
-            contexts.append(ParagraphContext(paragraph, tokens, own, guess.confidence, model))
+        for paragraph, tokens, words in zip(paragraphs, tokenised, lowered):
+            own, own_confidence = doc_lang, confidence
+            if len(paragraphs) > 1:
+                found = self._paragraph_language(paragraph.text, tokens, words, doc_lang, doc_script)
+                if found is not None:
+                    own, own_confidence = found.lang, found.confidence
+            contexts.append(ParagraphContext(paragraph, tokens, own, own_confidence, self.models.get(own)))
         return DocumentContext(source, text, contexts, doc_lang, confidence, self.models)
 
-    @staticmethod
-    def _document_language(guesses, tokenised) -> tuple[str, float]:
-        """The language most words are in, and the share of identified words in it."""
-        weight: dict[str, float] = defaultdict(float)
-        for guess, tokens in zip(guesses, tokenised):
-            if guess.lang != UNDETERMINED:
-                weight[guess.lang] += len(tokens) * guess.confidence
-        if not weight:
-            return UNDETERMINED, 0.0
-        best = max(weight, key=weight.__getitem__)
-        return best, weight[best] / sum(weight.values())
+    def _paragraph_language(self, text: str, tokens, words: list[str], doc_lang: str,
+                            doc_script: str) -> LanguageGuess | None:
+        """A paragraph's own language where it differs confidently from the document's, or None.
+
+        In a modelled document: another language whatlang is sure of (a quoted
+        English paragraph in a Spanish article: foreign-paragraph evidence). In
+        an unmodelled one: only a modelled language (its model then checks that
+        paragraph); two identifiers disagreeing on close unmodelled languages
+        (Bosnian or Serbo-Croatian, Indonesian or Malay) is no evidence. A
+        paragraph in another script than most of the document gets "und" when
+        nothing better is known: no model of the document's language reads it.
+        """
+        langid = self.langid
+        if doc_lang in self.models.folders and langid.vocabulary_agrees(doc_lang, words, VOCAB_MARGIN) \
+                and langid.script_fits(doc_lang, text):
+            return None  # plainly in the document's language: its model's words, its script; no identifier runs
+        found = langid.identify_paragraph(text, tokens, doc_lang)
+        if found is not None and (doc_lang in self.models.folders or found.lang in self.models.folders):
+            return found
+        script, share = dominant_script(text)
+        if script and doc_script and script != doc_script and share >= 0.5 and doc_lang in self.models.folders:
+            return LanguageGuess(UNDETERMINED, 0.0, "script")
+        return None
+
+
+def _holds_in_any_language(code: str, text: str) -> bool:
+    """Whether a finding of `code` stands without a model of the paragraph's language. Punctuation rules
+    assume words separated by spaces: not Chinese or Thai, nor Arabic or Hebrew, whose clitics take a
+    quotation mark glued to them (و"الكرة")."""
+    if code not in LANGUAGE_INDEPENDENT:
+        return False
+    return code != "punctuation" or written_with_spaces(text)
 
 
 def _checks_that_ran(doc: DocumentContext) -> str:
-    """What the reason for an unsupported language says was checked: paragraphs identified
+    """What the reason for an unmodelled language says was checked: paragraphs identified
     as a language with a model (a quotation in English) were checked with that model too."""
     modelled = [p for p in doc.paragraphs if p.model is not None]
     if not modelled:

@@ -56,7 +56,11 @@ def main() -> None:
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("--lang", help="Force the document language (ISO 639-1, e.g. es). Default: detect.")
+@click.option("--lang", help="Force the document language: a code or English name (es, pt-BR, eng, Spanish). "
+              "Default: detect.")
+@click.option("--unmodelled", type=click.Choice(["keep", "review", "reject"]), default="review", show_default=True,
+              help="Verdict floor for a document in a language without a model (only language-independent "
+              "checks run on it).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "html"]), default="text",
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
@@ -69,7 +73,7 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No report; only errors and the exit status.")
 @click.option("--not-prose", type=click.Choice(["keep", "review", "reject"]), default="keep", show_default=True,
               help="Verdict for paragraphs that are lists, code, tables or web-page boilerplate.")
-def check(inputs, lang, fmt, output, fail_on, models_dir, compact, verbose, quiet, not_prose) -> None:
+def check(inputs, lang, unmodelled, fmt, output, fail_on, models_dir, compact, verbose, quiet, not_prose) -> None:
     """Report on each document: language, score (0-1), verdict and the evidence.
 
     INPUTS are files, folders (searched recursively for text files) or - for
@@ -90,15 +94,18 @@ def check(inputs, lang, fmt, output, fail_on, models_dir, compact, verbose, quie
 
     _models_dir_exists(models_dir)
     try:
-        detector = Detector(models_dir=models_dir, not_prose=not_prose)
+        detector = Detector(models_dir=models_dir, unmodelled=unmodelled, not_prose=not_prose)
     except (ModelError, ValueError) as err:
         raise CliError(str(err), EXIT_FATAL) from err
-    from quality.langid import normalize_lang_code
+    from quality.langcodes import UnknownLanguageError, describe, normalize_lang_code
 
-    lang = normalize_lang_code(lang)  # "EN", "en-US", "eng" name the en model
+    try:
+        lang = normalize_lang_code(lang, detector.langs)  # "EN", "en-US", "eng", "English" name the en model
+    except UnknownLanguageError as err:
+        raise click.UsageError(f"--lang: {err}") from err
     if lang and lang not in detector.langs:
-        click.echo(f"warning: no model for --lang {printable(lang)}; only language-independent checks will run",
-                   err=True)
+        click.echo(f"warning: no model for --lang {printable(describe(lang))}; only language-independent checks "
+                   "will run", err=True)
     # written beside its destination and renamed at the end: a missing folder is found before any analysis,
     # and an existing report is replaced only by a complete one
     try:
@@ -216,9 +223,10 @@ def train(lang, corpora, out_dir, order, prune, memory, size_budget, licence, no
 @click.option("--models-dir", type=click.Path(file_okay=False), envvar="QUALITY_MODELS_DIR",
               help="Extra folder of model folders.")
 def models(models_dir) -> None:
-    """List the models found: shipped ones, $QUALITY_MODELS and --models-dir.
+    """List the languages modelled (shipped models, $QUALITY_MODELS, --models-dir), then those only identified.
 
     A model for a language in a later folder overrides the earlier one.
+    Identified languages get the language-independent checks only.
 
     \b
     Example:
@@ -242,6 +250,14 @@ def models(models_dir) -> None:
         click.echo(printable(f"{lang:5s} {card['size_bytes'] / 1e6:7.1f}M {card['training_words']:11,d} "
                              f"{card['heldout_perplexity']:7.1f} {card['calibration_paragraphs']:>8,d} par.  "
                              f"{card['licence']}\n{'':47s}{folder}"))
+    from quality.langcodes import language_name
+    from quality.langid import identified_languages
+
+    others = [code for code in identified_languages() if code not in found]
+    click.echo(f"\nmodelled ({len(found)}): " + ", ".join(f"{c} ({language_name(c)})" for c in sorted(found)))
+    click.echo(f"identified, not modelled ({len(others)}; language-independent checks only):")
+    click.echo("\n".join(click.wrap_text(", ".join(f"{c} ({language_name(c)})" for c in others), 110,
+                                          initial_indent="  ", subsequent_indent="  ").splitlines()))
 
 
 @main.command("filter")
@@ -254,7 +270,9 @@ def models(models_dir) -> None:
               help="Lines that could not be analysed (JSON Lines; - is stdout).")
 @click.option("--text-field", default="text", show_default=True)
 @click.option("--id-field", default="id", show_default=True, help="Record id; the line number when absent.")
-@click.option("--lang-field", help="Field holding the language code (default: detect).")
+@click.option("--lang-field", help="Field holding the language code or name (default: detect).")
+@click.option("--unmodelled", type=click.Choice(["keep", "review", "reject"]), default="review", show_default=True,
+              help="Verdict floor for a record in a language without a model.")
 @click.option("--compact", is_flag=True, help="Reports without per-paragraph details.")
 @click.option("--reject-verdict", type=click.Choice(["review", "reject"]), default="reject", show_default=True,
               help="Reject records whose verdict is this or worse.")
@@ -273,6 +291,7 @@ def models(models_dir) -> None:
 @click.option("--not-prose", type=click.Choice(["keep", "review", "reject"]), default="keep", show_default=True,
               help="Verdict for paragraphs that are lists, code, tables or web-page boilerplate.")
 def filter_command(inputs, output, rejected, drop_rejected, annotate, errors, text_field, id_field, lang_field,
+                   unmodelled,
                    compact, reject_verdict, min_score, max_record_bytes, jobs, chunk_size, scheduler, dedup_index,
                    models_dir, progress, output_dir, not_prose) -> None:
     """Split JSON Lines records into kept and rejected ones, each with a `quality` report added.
@@ -303,7 +322,8 @@ def filter_command(inputs, output, rejected, drop_rejected, annotate, errors, te
         annotate=annotate, reject_verdict=reject_verdict, min_score=min_score, max_record_bytes=max_record_bytes,
         jobs=jobs, chunk_size=chunk_size, scheduler=scheduler, dedup_index=dedup_index, progress=progress,
         output_dir=output_dir,
-        settings=AnalysisSettings(text_field, id_field, lang_field, compact, models_dir, not_prose=not_prose),
+        settings=AnalysisSettings(text_field, id_field, lang_field, compact, models_dir, unmodelled=unmodelled,
+                                  not_prose=not_prose),
     )
     try:
         summary = run_filter(options)

@@ -29,6 +29,8 @@ class TokenScores:
     ngram: np.ndarray
     oov: np.ndarray
     eos: float
+    # log10 P(token) with no context (SLOR's unigram term), from the same pass; None from the Python reference
+    unigram: np.ndarray | None = None
 
 
 @dataclass
@@ -69,14 +71,7 @@ class ParagraphContext:
         if self.model is None or not self.tokens:
             return None
         if self._scores is None:
-            results = np.array(list(self.model.kenlm.full_scores(self.norm_text, bos=True, eos=True)),
-                               dtype=np.float64)
-            self._scores = TokenScores(
-                logprob=results[:-1, 0],
-                ngram=results[:-1, 1].astype(np.int32),
-                oov=results[:-1, 2].astype(bool),
-                eos=float(results[-1, 0]),
-            )
+            self._scores = score_tokens(self.model, self.tokens)
         return self._scores
 
     def finding(self, code: str, start: int, end: int, message: str, severity: float, **data) -> Finding:
@@ -92,6 +87,29 @@ class ParagraphContext:
             data=data,
             paragraph=self.index,
         )
+
+
+def score_tokens(model: LanguageModel, tokens: list[Token]) -> TokenScores:
+    """One language-model pass over a paragraph's tokens as one sentence: the compiled core's, or the
+    Python kenlm module's where the core is not built (the reference the parity tests compare against)."""
+    core = model.core_lm
+    if core is None:
+        return score_tokens_reference(model, tokens)
+    logprob, ngram, oov, unigram, eos = core.full_scores([t.norm for t in tokens])
+    return TokenScores(logprob=np.frombuffer(logprob, dtype=np.float64), ngram=np.frombuffer(ngram, dtype=np.int32),
+                       oov=np.frombuffer(oov, dtype=bool), eos=eos, unigram=np.frombuffer(unigram, dtype=np.float64))
+
+
+def score_tokens_reference(model: LanguageModel, tokens: list[Token]) -> TokenScores:
+    """The same pass through the Python kenlm module (no unigram terms: fluency asks the model for those)."""
+    norm_text = " ".join(t.norm for t in tokens)
+    results = np.array(list(model.kenlm.full_scores(norm_text, bos=True, eos=True)), dtype=np.float64)
+    return TokenScores(
+        logprob=results[:-1, 0],
+        ngram=results[:-1, 1].astype(np.int32),
+        oov=results[:-1, 2].astype(bool),
+        eos=float(results[-1, 0]),
+    )
 
 
 @dataclass

@@ -33,8 +33,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from quality.report import DocumentReport, Finding, count_noun
-from quality.scoring import REVIEW_BELOW, document_verdict, verdict_for
+from quality.report import VERDICT_RANK, DocumentReport, Finding, count_noun
+from quality.scoring import REJECT_BELOW, REVIEW_BELOW, document_verdict, verdict_for
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS paragraphs (hash BLOB PRIMARY KEY, doc_id TEXT, paragraph INTEGER, seq INTEGER)",
@@ -212,13 +212,14 @@ def mark_cross_document_repeats(report: DocumentReport, repeats: dict[int, First
             paragraph=index))
         paragraph.score, paragraph.verdict = 0.0, verdict_for(0.0)  # its finding's severity is 1
     score, verdict, _, stats = document_verdict(report.paragraphs)
-    reasons = [r for r in report.reasons if r != "no problems found"]
+    reasons = [r for r in report.reasons if not r.startswith("no problems found")]
     docs = sorted({first.doc_id for first in repeats.values()})
     shown = ", ".join(docs[:3]) + (f" and {len(docs) - 3} more" if len(docs) > 3 else "")
     repeat = "repeats another document" if len(repeats) == 1 else "repeat other documents"
     reasons.append(f"{count_noun(len(repeats), 'paragraph')} {repeat} ({shown})")
-    if report.error:  # an unsupported language stays at least review, as in Detector.analyze
-        score = min(score, REVIEW_BELOW - 0.01)
+    if not report.modelled and VERDICT_RANK[verdict] < VERDICT_RANK[report.verdict]:
+        # an unmodelled language keeps the floor its --unmodelled policy gave it, its score saying so too
+        score = min(score, (REVIEW_BELOW if report.verdict == "review" else REJECT_BELOW) - 0.01)
         verdict = verdict_for(score)
     stats["cross_document_duplicates"] = len(repeats)
     report.score, report.verdict, report.reasons = score, verdict, reasons

@@ -40,6 +40,8 @@ class AnalysisSettings:
     models_dir: str | None = None
     # hash paragraphs and return the report object, for the parent's cross-document repeat check
     dedup: bool = False
+    # verdict floor for a record in a language without a model (keep, review, reject)
+    unmodelled: str = "review"
     not_prose: str = "keep"  # what lists, code, tables and boilerplate become: keep, review or reject
 
 
@@ -61,6 +63,7 @@ class Analysed:
     # (paragraph index, blake2b of its normalised words) for paragraphs long enough to count as repeats
     paragraph_hashes: list[tuple[int, bytes]] | None = None
     report: DocumentReport | None = None
+    lang: str = ""  # the document's language, for the summary's count per language
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -76,6 +79,8 @@ def init_worker(parent: int) -> None:
     stops the workers, so they ignore SIGINT (no traceback from each of them).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, inherited through fork
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})  # forked while the parent held them
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
@@ -176,11 +181,12 @@ def analyse_line(item: InputLine, settings: AnalysisSettings) -> Analysed | Fail
         lang = record.get(settings.lang_field) if settings.lang_field else None
         report = shared_detector(settings.models_dir).analyze(
             text, lang=lang if isinstance(lang, str) else None, source=doc_id,  # analyze normalises the code
-            not_prose=settings.not_prose)
+            unmodelled=settings.unmodelled, not_prose=settings.not_prose)
         quality_json = dump_quality(report.to_dict(compact=settings.compact))
         if not settings.dedup:
-            return Analysed(doc_id, report.verdict, report.score, quality_json)
-        return Analysed(doc_id, report.verdict, report.score, quality_json, paragraph_hashes(text, report), report)
+            return Analysed(doc_id, report.verdict, report.score, quality_json, lang=report.lang or "")
+        return Analysed(doc_id, report.verdict, report.score, quality_json, paragraph_hashes(text, report), report,
+                        lang=report.lang or "")
     except Exception as err:  # one bad document must not stop a corpus run
         return Failure(f"analysis failed: {type(err).__name__}: {err}")
 

@@ -18,6 +18,7 @@ import signal
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -168,6 +169,7 @@ class FilterSummary:
     rejected: int = 0
     errors: int = 0
     bytes_read: int = 0
+    languages: Counter = field(default_factory=Counter)  # analysed documents per language
     unopened: int = 0  # input files that could not be opened at all: no record of theirs was read
     interrupted: int | None = None  # the signal that stopped the run early
     started: float = field(default_factory=time.monotonic)
@@ -196,6 +198,8 @@ class FilterSummary:
             line += f"; stopped by {signal.Signals(self.interrupted).name}: the outputs hold the records counted"
         if self.shards:
             line += f"; {self.shards}"
+        if self.languages:
+            line += "; languages: " + ", ".join(f"{lang} {n:,}" for lang, n in self.languages.most_common())
         return line
 
 
@@ -359,6 +363,18 @@ def _init_pool_worker(models_dir: str | None, parent: int) -> None:
 WORKER_DIED = "worker process died while analysing this record (killed, or out of memory?)"
 
 
+@contextlib.contextmanager
+def _signals_held():
+    """Hold SIGTERM and SIGINT while the pool may fork a worker: raised inside fork's own handlers, the
+    parent's FilterInterrupted would be printed and swallowed there. Held signals arrive right after."""
+    held = {signal.SIGTERM, signal.SIGINT}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 class _WorkerPool:
     """A process pool that survives the death of a worker.
 
@@ -385,7 +401,8 @@ class _WorkerPool:
     def submit(self, chunk: Chunk):
         """Queue a chunk; the returned handle is passed to result()."""
         try:
-            return chunk, self._executor.submit(analyse_chunk, chunk, self.settings)
+            with _signals_held():
+                return chunk, self._executor.submit(analyse_chunk, chunk, self.settings)
         except BrokenProcessPool:
             return chunk, None  # the pool broke since the last result: result() redoes the chunk
 
@@ -404,7 +421,9 @@ class _WorkerPool:
             return None
         for _ in range(2):
             try:
-                return self._executor.submit(analyse_chunk, [item], self.settings).result()[0]
+                with _signals_held():
+                    future = self._executor.submit(analyse_chunk, [item], self.settings)
+                return future.result()[0]
             except BrokenProcessPool:
                 self._restart()
         return Failure(WORKER_DIED)  # it broke a fresh pool twice: it is this record
@@ -428,10 +447,16 @@ class _WorkerPool:
         processes = list((getattr(self._executor, "_processes", None) or {}).values())
         for process in processes:
             if process.is_alive():
-                process.terminate()
-        self._executor.shutdown(wait=False, cancel_futures=True)
+                process.kill()  # SIGKILL: their work is abandoned, and no handler of theirs may print a traceback
         for process in processes:
             process.join(5)
+        # A worker killed while sending a result leaves half a message in the result pipe, and the executor's
+        # manager thread would wait for the rest forever (and the interpreter for that thread at exit). Closing
+        # our copy of the pipe's write end makes that read end with EOF: the manager sees a broken pool and stops.
+        result_queue = getattr(self._executor, "_result_queue", None)
+        with contextlib.suppress(Exception):
+            result_queue._writer.close()
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
 
 def analyse_in_pool(chunks: Iterable[Chunk], settings: AnalysisSettings,
@@ -464,6 +489,7 @@ class _SignalGuard:
 
     def __init__(self):
         self.received: int | None = None
+        self._owner = os.getpid()
         self._waiting = False
         self._previous: dict[int, object] = {}
 
@@ -478,6 +504,10 @@ class _SignalGuard:
             signal.signal(signum, handler)
 
     def _handle(self, signum: int, frame) -> None:
+        if os.getpid() != self._owner:  # a worker forked before its initializer reset the handlers
+            if signum == signal.SIGTERM:
+                os._exit(128 + signum)
+            return  # Ctrl-C reaches the whole process group: the parent handles it
         if self.received is None:
             self.received = signum
         if self._waiting:
@@ -616,6 +646,7 @@ def _handle(item: InputLine | InputProblem, result: Result, options: FilterOptio
         _write_error(item, message, outputs, summary, errors)
         return
     verdict, score, quality_json = result.verdict, result.score, result.quality_json
+    summary.languages[result.lang or "und"] += 1
     if index is not None and result.paragraph_hashes:
         repeats = index.lookup(result.doc_id, result.paragraph_hashes)
         if repeats:

@@ -33,8 +33,10 @@ def token_slor(paragraph: ParagraphContext) -> np.ndarray | None:
     if scores is None:
         return None
     model, text, tokens = paragraph.model, paragraph.text, paragraph.tokens
-    unigrams = np.fromiter(map(model.unigram_logprob, [t.norm for t in tokens]), dtype=np.float64,
-                           count=len(tokens))
+    unigrams = scores.unigram  # from the core's one pass; the Python reference asks the model word by word
+    if unigrams is None:
+        unigrams = np.fromiter(map(model.unigram_logprob, [t.norm for t in tokens]), dtype=np.float64,
+                               count=len(tokens))
     slor = scores.logprob - unigrams
     masked = scores.oov.copy()
     masked[1:] |= scores.oov[:-1]

@@ -113,6 +113,7 @@ class LanguageModel:
     vocab: dict[str, VocabEntry]
     vocab_total: int
     _kenlm: object = field(repr=False, default=None)
+    _core_lm: object = field(repr=False, default=None)
     _lock: threading.Lock = field(repr=False, default_factory=threading.Lock)
     _unigrams: dict[str, float] = field(repr=False, default_factory=dict)
 
@@ -148,6 +149,24 @@ class LanguageModel:
                         raise ModelError(f"{path}: not a usable KenLM model (not a KenLM file: "
                                          f"{type(err).__name__})") from err
         return self._kenlm
+
+    @property
+    def core_lm(self):
+        """The same model file opened by the compiled core (`quality._core.LanguageModel`, memory-mapped
+        lazily), or None where the core is not built."""
+        from quality import normalize
+
+        _core = normalize._core
+        if _core is None:  # not built, or switched off (QUALITY_CORE=0)
+            return None
+        if self._core_lm is None:
+            with self._lock:
+                if self._core_lm is None:
+                    try:
+                        self._core_lm = _core.LanguageModel(str(self.folder / MODEL_FILE))
+                    except ValueError as err:
+                        raise ModelError(str(err)) from err
+        return self._core_lm
 
     def unigram_logprob(self, word: str) -> float:
         """log10 P(word) with no context (the unigram term of SLOR), cached per process."""
@@ -247,3 +266,4 @@ class ModelSet:
         """
         for model in self.all():
             model.kenlm  # noqa: B018 - the property opens the file
+            model.core_lm  # noqa: B018 - and so does the compiled core's

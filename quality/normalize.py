@@ -5,13 +5,26 @@ corpus was, so `quality train` and every detector go through `tokenize` here.
 
 Tokens keep their character offsets in the original text, so a finding computed
 on normalised tokens can always point back at the words a person wrote.
+
+The compiled core (`quality._core`, quality-core/src/tokenize.rs) does the work;
+the Python below is the reference it is tested against (tests/test_core.py,
+bench/core_parity.py), and serves only where the core is not built.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from typing import NamedTuple
+
+if os.environ.get("QUALITY_CORE", "1") == "0":  # benchmarks and bisecting: the Python reference only
+    _core = None
+else:
+    try:
+        from quality import _core
+    except ImportError:  # a source tree nobody has built: the reference implementation below serves
+        _core = None
 
 # Links (also bare domains: "Domain.com"), e-mail addresses, @mentions and #hashtags are single tokens that are
 # not words (no casing or spelling rules apply inside them). A word is
@@ -85,7 +98,21 @@ def _fold_whole(text: str) -> str | None:
 
 
 def tokenize(text: str) -> list[Token]:
-    """Split `text` into tokens with offsets into `text` itself."""
+    """Split `text` into tokens with offsets into `text` itself (lone surrogates count as U+FFFD)."""
+    if _core is None:
+        return tokenize_reference(text)
+    return _core.tokenize(text, Token)
+
+
+def tokenize_batch(texts: list[str]) -> list[list[Token]]:
+    """`tokenize` of each text, in one call to the core (which releases the GIL while it works)."""
+    if _core is None:
+        return [tokenize_reference(text) for text in texts]
+    return _core.tokenize_batch(texts, Token)
+
+
+def tokenize_reference(text: str) -> list[Token]:
+    """The Python tokeniser: what the core must give, token for token (the parity tests compare them)."""
     tokens: list[Token] = []
     append = tokens.append
     folded = _fold_whole(text)

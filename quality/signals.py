@@ -12,6 +12,7 @@ its own finer handlers for its run, which keep what was finished.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -30,13 +31,22 @@ class Interrupted(BaseException):
         self.signum = signum
 
 
+_owner = os.getpid()
+
+
 def _raise(signum: int, frame) -> None:
+    if os.getpid() != _owner:  # a forked worker that has not reset its handlers yet: die quietly
+        if signum == signal.SIGTERM:
+            os._exit(128 + signum)
+        return
     raise Interrupted(signum)
 
 
 @contextlib.contextmanager
 def exit_on_signals() -> Iterator[None]:
     """Turn SIGTERM and SIGINT into `Interrupted`, then into click's exit with 128 + signal and one line."""
+    global _owner
+    _owner = os.getpid()
     previous = {}
     if threading.current_thread() is threading.main_thread():
         for signum in HANDLED:

@@ -348,3 +348,35 @@ def test_kill_9_from_outside_at_whatever_moment_then_resumed(inputs, reference, 
     code, stderr = quality_filter(tmp_path, inputs, jobs=2)
     assert code == 2, stderr
     assert_same_as_reference(tmp_path, reference, True)
+
+
+def test_an_index_from_before_shards_gains_the_columns_and_keeps_its_rows(inputs, tmp_path):
+    index = tmp_path / INDEX
+    with contextlib.closing(sqlite3.connect(index)) as db:
+        db.execute("CREATE TABLE paragraphs (hash BLOB PRIMARY KEY, doc_id TEXT, paragraph INTEGER, seq INTEGER)")
+        db.execute("CREATE TABLE documents (seq INTEGER PRIMARY KEY, doc_id TEXT UNIQUE)")
+        db.execute("INSERT INTO paragraphs VALUES (?, 'old', 0, NULL)", (b"\0" * 16,))
+        db.commit()
+    result = CliRunner().invoke(main, ["filter", inputs[1], "--output-dir", str(tmp_path / "out"),
+                                       "--dedup-index", str(index)])
+    assert result.exit_code == 0, result.stderr
+    with contextlib.closing(sqlite3.connect(index)) as db:
+        assert db.execute("SELECT doc_id, shard FROM paragraphs WHERE hash = ?", (b"\0" * 16,)).fetchall() == [
+            ("old", None)]
+        assert db.execute("SELECT COUNT(*) FROM paragraphs WHERE shard = 1").fetchone()[0] > 0
+        assert [tag.rsplit("/", 1)[1] for (tag,) in db.execute("SELECT tag FROM shards")] == ["b.jsonl"]
+
+
+def test_the_shards_hold_what_single_file_outputs_hold(inputs, reference, tmp_path):
+    """Per-shard outputs, decompressed and put end to end, are the -o/--rejected/--errors files of a plain run."""
+    files = {kind: tmp_path / f"{kind}.jsonl" for kind in ("kept", "rejected", "errors")}
+    result = CliRunner().invoke(main, ["filter", *inputs, "-o", str(files["kept"]), "--rejected",
+                                       str(files["rejected"]), "--errors", str(files["errors"]),
+                                       "--dedup-index", str(tmp_path / INDEX)])
+    assert result.exit_code == 2, result.stderr
+    folder = reference[True][0]
+    unpack = {".gz": gzip.decompress, ".zst": lambda data: zstandard.ZstdDecompressor().decompressobj()
+              .decompress(data), ".jsonl": lambda data: data}
+    for kind, path in files.items():
+        joined = b"".join(unpack[Path(name).suffix](folder[f"{kind}/{name}"]) for name in SHARDS)
+        assert joined and joined == path.read_bytes()

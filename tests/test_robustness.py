@@ -124,14 +124,14 @@ def test_english_labelled_any_way_is_english(detector):
     assert out[0]["quality"]["lang"] == "en" and out[0]["quality"]["verdict"] == "keep"
 
 
-def test_unsupported_language_reason_says_which_checks_ran(detector):
+def test_unmodelled_language_reason_says_which_checks_ran(detector):
     russian = "Правительство вчера утвердило бюджет на следующий год после долгих переговоров с оппозицией."
     alone = detector.analyze(russian)
-    assert alone.error == "unsupported language: ru"
-    assert alone.reasons[0] == "unsupported language: ru (only language-independent checks ran)"
+    assert (alone.error, alone.modelled, alone.verdict) == (None, False, "review")
+    assert alone.reasons[0] == "unmodelled language: ru (Russian) (only language-independent checks ran)"
     mixed = detector.analyze(russian + "\n" + ENGLISH, lang="ru")
     assert [p.lang for p in mixed.paragraphs] == ["ru", "en"]
-    assert mixed.reasons[0] == ("unsupported language: ru (only language-independent checks ran, and "
+    assert mixed.reasons[0] == ("unmodelled language: ru (Russian) (only language-independent checks ran, and "
                                 "language-model checks on 1 of 2 paragraphs identified as en)")
 
 
@@ -167,6 +167,6 @@ def test_reasons_agree_in_number(detector):
 
 @pytest.mark.parametrize("text", ["", " ", "\n\t \n", "\u3000"])
 def test_empty_text_is_rejected_as_no_text(detector, text):
-    for lang in (None, "es", "xx"):
+    for lang in (None, "es", "nl"):  # an unknown code ("xx") is an error, see test_langid
         report = detector.analyze(text, lang=lang)
         assert (report.verdict, report.score, report.error, report.reasons) == ("reject", 0.0, None, ["no text"])

@@ -48,12 +48,17 @@ class ForeignFragmentDetector(ParagraphDetector):
             and paragraph.lang_confidence >= 0.9
             and paragraph.word_count >= 8
         ):
+            # a paragraph inside quotation marks is a quotation (an English statement in a Spanish article):
+            # evidence worth a look, not a translation left undone
+            stripped = paragraph.text.strip()
+            quoted = len(stripped) > 1 and stripped[0] in _QUOTES and stripped[-1] in _QUOTES + ".!?"
             yield paragraph.finding(
                 "foreign-fragment",
                 0,
                 len(paragraph.text),
-                f"paragraph is in another language ({paragraph.lang}) than the document ({doc.lang})",
-                0.7,
+                f"{'quoted ' if quoted else ''}paragraph is in another language ({paragraph.lang}) "
+                f"than the document ({doc.lang})",
+                0.3 if quoted else 0.7,
                 lang=paragraph.lang,
             )
             return

@@ -21,7 +21,7 @@ _QUOTES = "\"“”«»„"
 # (each pattern starts with the punctuation it is about and looks behind from there: a leading
 # look-behind would be tried at every character of every paragraph)
 _GLUED_QUOTE_RE = re.compile(rf"[{_QUOTES}](?:(?<=[\w:;,.!?][{_QUOTES}])(?=\w)|(?<=\w[{_QUOTES}])(?=[^\W\d_]))")
-_SPACE_BEFORE_RE = re.compile(r"(?<=\w)[ \t]+[.,;:!?](?=\s|$)")
+_SPACE_BEFORE_RE = re.compile(r"(?<=\w)[ \t]+[.,;:!?](?=\s|$)(?!\s\.)")  # not the start of ". . ."
 _OPENS_WITH_RE = re.compile(r"^\s*[.,;:!?)\]}]")
 # two lower-case letters, sentence punctuation, then a capitalised word with no space: "votos.Él"
 # "votos.Él": a lower-case word, sentence punctuation, a capitalised word; lower case after the
@@ -33,7 +33,12 @@ _NO_SPACE_AFTER_RE = re.compile(
 _SPACE_AFTER_OPENING_RE = re.compile(r"[¿¡]\s+(?=\w)")
 _PAIRS = {")": "(", "]": "["}
 _BRACKET_RE = re.compile(r"[()\[\]]")
-_DOUBLED_RE = re.compile(r"([,;:])(?<![.,][,;:])\s*\1(?![.,])|\.(?<!\.\.)\s\.(?!\.)")
+# ". ." is a doubled full stop, but ". . ." a spaced ellipsis (German and transcribed-speech style)
+_DOUBLED_RE = re.compile(r"([,;:])(?<![.,][,;:])\s*\1(?![.,])|\.(?<!\.\.)(?<!\.\s\.)\s\.(?!\.)(?!\s\.)")
+# French typography puts a (thin) space before ? ! : ; and inside « »: the convention, not a removed link
+_SPACED_BEFORE = {"fr": set("?!:;")}
+# an emoticon's bracket has no partner by design: ":)", ";-(", "=)", a lone "(:" or "^^)" ("8)" is a number's)
+_EMOTICON_BRACKET_RE = re.compile(r"[:;=][-'^o]?[()\[\]]+|(?<!\S)[()][-'^o]?[:;=](?!\S)|\^\^?\)")
 _RUN_RE = re.compile(r"\S+")
 # evidence shown each side of a glued quote or missing space: a word, or this much of a longer run
 EVIDENCE_CHARS = 60
@@ -81,7 +86,10 @@ class PunctuationDetector(ParagraphDetector):
                                     "space after an opening question or exclamation mark", 0.3)
         for start in _unbalanced_brackets(text):
             yield paragraph.finding("punctuation", start, start + 1, "bracket with no partner", 0.25)
+        spaced = _SPACED_BEFORE.get(paragraph.lang, set())
         for match in _SPACE_BEFORE_RE.finditer(text):
+            if text[match.end() - 1] in spaced:
+                continue
             yield paragraph.finding(
                 "punctuation", match.start(), match.end(), "space before punctuation (often a removed link)", 0.1
             )
@@ -90,12 +98,16 @@ class PunctuationDetector(ParagraphDetector):
 def _unbalanced_brackets(text: str) -> list[int]:
     """Positions of closing brackets with no opening one, and of opening ones never closed.
 
-    A lone ")" after a list marker ("1) ...", "a) ...") is a numbering, not a bracket.
+    A lone ")" after a list marker ("1) ...", "a) ...") is a numbering, not a bracket, and the
+    brackets of emoticons (":)", ";-(") are not brackets at all.
     """
     stack: list[tuple[str, int]] = []
     lonely: list[int] = []
+    emoticons = {pos for match in _EMOTICON_BRACKET_RE.finditer(text) for pos in range(*match.span())}
     for match in _BRACKET_RE.finditer(text):
         pos, char = match.start(), match.group()
+        if pos in emoticons:
+            continue
         if char in "([":
             stack.append((char, pos))
         elif char in _PAIRS:

@@ -5,7 +5,8 @@ Function words repeat legitimately ("de los ... de los"), so a repeat with a
 gap must contain a content word; an immediate repeat of two or more words is
 suspicious whatever the words are; a repeat after a word or two is weaker
 evidence ("the quorum and the quorum" is human). A repeat spanning punctuation
-is a new clause or parallelism ("ni en dos días, ni en tres días"), not a stutter.
+is a new clause or parallelism ("ni en dos días, ni en tres días"), not a stutter, and one across a dash or
+an ellipsis is a speaker's false start ("as long as she's — as long as she's").
 """
 
 from __future__ import annotations
@@ -18,10 +19,14 @@ from itertools import accumulate
 from quality.context import DocumentContext, ParagraphContext
 from quality.detectors.base import FindingCode, ParagraphDetector, register
 from quality.report import Finding
+from quality.style import is_transcript
 
 MAX_N = 5
 MAX_GAP = 1  # "un acuerdo con un acuerdo"; wider gaps are mostly deliberate parallelism
-_BREAK_RE = re.compile(r"[.!?;:,()\"“”«»]")
+# a dash or an ellipsis between the copies is a false start in speech ("it was – it was", "I- I think")
+_BREAK_RE = re.compile(r"[.!?;:,()\"“”«»—–…]|(?<=\w)-(?=\s)|(?<=\s)-(?=\s)")
+# speakers repeat themselves ("I'm gonna I'm gonna", "no no no"): in a transcript a repeat is weak evidence
+TRANSCRIPT_SEVERITY = 0.1
 FUNCTION_WORD_RANK = 150  # the language's most frequent words count as function words
 
 
@@ -89,9 +94,10 @@ class RepetitionDetector(ParagraphDetector):
                     start, end = words[i].start, words[j + n - 1].end
                     phrase = paragraph.text[words[i].start : words[i + n - 1].end]
                     where = "twice in a row" if gap == 0 else f"again after {gap} word{'s' * (gap > 1)}"
-                    yield paragraph.finding(
-                        "repetition", start, end, f"'{phrase}' repeated {where}", 0.55 if n > 1 and gap == 0 else 0.35
-                    )
+                    severity = 0.55 if n > 1 and gap == 0 else 0.35
+                    if is_transcript(doc):
+                        severity, where = TRANSCRIPT_SEVERITY, f"{where} (a transcript: may be a restart)"
+                    yield paragraph.finding("repetition", start, end, f"'{phrase}' repeated {where}", severity)
                     break
 
     def _suspicious(self, paragraph: ParagraphContext, gram: list[str], gap: int) -> bool:

@@ -7,7 +7,9 @@ punctuation was cut; a short one-sentence line is a title unless the language
 model says no sentence can end on its last words ("... lo nuevo para"). A
 short line followed by more text is a heading; a short line standing alone (a
 one-line document, or the last line) gets only a weak finding.
-Social-media endings (a link, a hashtag, a mention, an emoticon or emoji, laughter) are not cuts.
+Social-media endings (a link, a hashtag, a mention, an emoticon or emoji, laughter) are not cuts. A
+headline followed by its text may end on any word but a function word ("für"); a document that leaves out
+most final stops (posts, comments) does so by convention, and gets weak evidence only.
 A capital after a lower-case word is a run-on only when a sentence break there
 makes the text much likelier to the model.
 """
@@ -31,6 +33,10 @@ TITLE_MAX_WORDS = 16  # a one-sentence line this short may be a title
 # On WMT24, 8 in 10 broken MT outputs ended without final punctuation against 1 in 8 human translations
 # (those: headlines, links, hashtags); too weak to change a verdict alone, strong enough to rank by.
 WEAK_END = 0.08
+# A document most of whose paragraphs end without final punctuation writes that way (posts, comments,
+# list items): from this many such paragraphs, this share of them, a missing stop is its convention
+CONVENTION_MIN_UNFINISHED = 3
+CONVENTION_SHARE = 0.5
 # endings that are not cuts: a link, #hashtag, @mention, emoticon, or a number; the runs of digits and of
 # symbols start only where such a run starts (else a search tries, and rescans, every position in one)
 _SOCIAL_END_RE = re.compile(
@@ -40,6 +46,9 @@ _SOCIAL_END_RE = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_BREAK_RE = re.compile(r"[.!?…]\s")
+# a headline's sentence break is not the full stop of a number or a short abbreviation ("26.", "St.", "a. D.")
+_HEADLINE_BREAK_RE = re.compile(r"(?:[^\W\d_]{3,}\.|(?<![^\W\d_])[^\W\d_A-ZÀ-ÞΑ-Ω]{2}\.|[!?…])\s")
+FUNCTION_WORD_RANK = 150  # a line ending on one of the language's most frequent words was cut, even a short one
 
 
 @register
@@ -48,6 +57,18 @@ class TruncationDetector(ParagraphDetector):
 
     name = "truncated"
     codes = (FindingCode("truncated", "has sentences cut off", "have sentences cut off", severity=0.5),)
+
+    def __init__(self, models):
+        super().__init__(models)
+        self._frequent: dict[str, set[str]] = {}
+
+    def _function_words(self, model) -> set[str]:
+        """The language's most frequent words ("und", "für", "the"): a headline does not end on one."""
+        words = self._frequent.get(model.lang)
+        if words is None:
+            ranked = sorted(model.vocab.items(), key=lambda item: -item[1].count)
+            words = self._frequent[model.lang] = {w for w, _ in ranked[:FUNCTION_WORD_RANK] if w.isalpha()}
+        return words
 
     @staticmethod
     def _is_heading(paragraph: ParagraphContext, doc: DocumentContext) -> bool:
@@ -67,7 +88,19 @@ class TruncationDetector(ParagraphDetector):
             end_logprob = lm.score(context + " .", bos=False, eos=False) - lm.score(context, bos=False, eos=False)
             cannot_end = end_logprob < END_LOGPROB
             is_title = paragraph.word_count <= TITLE_MAX_WORDS and not _SENTENCE_BREAK_RE.search(paragraph.text)
-            if cannot_end or not is_title:
+            headline = paragraph.word_count <= TITLE_MAX_WORDS and not _HEADLINE_BREAK_RE.search(paragraph.text)
+            heading = (headline and self._is_heading(paragraph, doc) and _text_follows(paragraph, doc)
+                       and last.norm not in self._function_words(model))
+            if not cannot_end and not is_title and _leaves_out_stops(doc):
+                # the writer's convention, not a cut: weak evidence, as for a lone line
+                yield paragraph.finding(
+                    "truncated", last.start, last.end,
+                    "no final punctuation (the document often leaves it out)", WEAK_END,
+                    end_logprob=round(end_logprob, 2),
+                )
+            elif heading:
+                pass  # a headline followed by its text may end on any word ("... wird Merkel empfangen")
+            elif cannot_end or not is_title:
                 start = tokens[max(0, len(tokens) - 3)].start
                 why = "no sentence ends on these words" if cannot_end else "its last sentence has no end"
                 yield paragraph.finding(
@@ -116,6 +149,23 @@ class TruncationDetector(ParagraphDetector):
                     0.45,
                     gain=round(broken - joined, 2),
                 )
+
+
+def _text_follows(paragraph: ParagraphContext, doc: DocumentContext) -> bool:
+    """True when the next paragraph reads as body text: it starts with a capital and ends like a sentence."""
+    following = doc.paragraphs[paragraph.index + 1].text
+    return following[:1].isupper() and following.rstrip()[-1:] in _FINAL and len(following.split()) >= 6
+
+
+def _leaves_out_stops(doc: DocumentContext) -> bool:
+    """True when the document ends most of its paragraphs without final punctuation (computed once)."""
+    cached = doc.cache.get("leaves_out_stops")
+    if cached is None:
+        ends = [p.tokens[-1].norm for p in doc.paragraphs if p.word_count >= MIN_END_WORDS]
+        unfinished = sum(1 for norm in ends if norm not in _FINAL)
+        cached = doc.cache["leaves_out_stops"] = (unfinished >= CONVENTION_MIN_UNFINISHED
+                                                  and unfinished >= CONVENTION_SHARE * len(ends))
+    return cached
 
 
 def _social_end(text: str) -> bool:
