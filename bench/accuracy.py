@@ -27,7 +27,8 @@ from corruptions import KINDS  # noqa: E402
 from quality.analyzer import Detector  # noqa: E402
 from quality.corpus import CorpusSpec, heldout_paragraphs  # noqa: E402
 from quality.normalize import normalize_line  # noqa: E402
-from quality.report import REJECT  # noqa: E402
+from quality.report import REJECT, VERDICTS  # noqa: E402
+from quality.scoring import REJECT_BELOW, REVIEW_BELOW, verdict_for  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,6 +41,46 @@ def roc_auc(bad: list[float], clean: list[float]) -> float:
     return float(u / (len(bad) * len(clean)))
 
 
+class AgreementTally:
+    """Every score and verdict the benchmark sees (documents and paragraphs), by score band and verdict."""
+
+    BANDS = (f"< {REJECT_BELOW:g}", f"{REJECT_BELOW:g} - {REVIEW_BELOW:g}", f">= {REVIEW_BELOW:g}")
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, str, str], int] = Counter()
+        self.disagreements: Counter = Counter()
+
+    def add(self, report) -> None:
+        for level, items in (("document", [report]), ("paragraph", report.paragraphs)):
+            for item in items:
+                band = self.BANDS[0 if item.score < REJECT_BELOW else 1 if item.score < REVIEW_BELOW else 2]
+                self.counts[level, band, item.verdict] += 1
+                if item.verdict != verdict_for(item.score):
+                    self.disagreements[level] += 1
+
+    def table(self) -> list[str]:
+        lines = ["## Score against verdict", "",
+                 "Every document and paragraph analysed above (seeds, all WMT24 dev records, held-out clean and "
+                 "corrupted paragraphs, noisy sources, documents of several paragraphs): how many fall in each "
+                 "score band with each verdict.", "",
+                 "| level | score | " + " | ".join(VERDICTS) + " | disagreements |", "|---" * 6 + "|"]
+        for level in ("document", "paragraph"):
+            for band in self.BANDS:
+                cells = [str(self.counts[level, band, v]) for v in VERDICTS]
+                lines.append(f"| {level} | {band} | " + " | ".join(cells) + f" | {self.disagreements[level]} |")
+        return lines
+
+
+TALLY = AgreementTally()
+
+
+def analyze(detector: Detector, text: str, **kwargs):
+    """detector.analyze, with the report counted in TALLY."""
+    report = detector.analyze(text, **kwargs)
+    TALLY.add(report)
+    return report
+
+
 def _half(doc_id: str) -> int:
     return int(hashlib.md5(doc_id.encode()).hexdigest(), 16) % 2
 
@@ -49,7 +90,7 @@ def seeds(detector: Detector, shared: Path) -> list[str]:
              "| file | lang | score | verdict | rejected paragraphs (1-based) | duplicates (1-based: of) |",
              "|---|---|---|---|---|---|"]
     for path in sorted((shared / "seeds").glob("*.txt")):
-        report = detector.analyze(path.read_text(encoding="utf-8"), source=path.name)
+        report = analyze(detector, path.read_text(encoding="utf-8"), source=path.name)
         garbled = [p.index + 1 for p in report.paragraphs if p.verdict == REJECT and p.duplicate_of is None]
         dups = [f"{p.index + 1}:{p.duplicate_of + 1}" for p in report.paragraphs if p.duplicate_of is not None]
         lines.append(f"| {path.name} | {report.lang} | {report.score:.3f} | {report.verdict} | "
@@ -67,7 +108,7 @@ def wmt(detector: Detector, shared: Path) -> list[str]:
     verdicts: dict[str, Counter] = defaultdict(Counter)
     codes: dict[str, Counter] = defaultdict(Counter)
     for record in records:
-        report = detector.analyze(record["text"], lang="es", source=record["id"])
+        report = analyze(detector, record["text"], lang="es", source=record["id"])
         system = record["system"]
         scores[system].append(report.score)
         halves[system, _half(record["doc_id"])].append(report.score)
@@ -110,25 +151,31 @@ def heldout(detector: Detector, shared: Path, langs: list[str], per_lang: int, s
              f"Clean: paragraphs held out from training ({per_lang} per language at most, every held-out block of "
              "each corpus the model card lists, but for the noisy sources listed below). "
              "Corrupted: copies of the same paragraphs with one kind of corruption (`bench/corruptions.py`); "
-             "`mt-mix` applies three at once. Cells are ROC-AUC of the paragraph-as-document score, "
-             "clean against corrupted.", "", header, "|---" * (len(kinds) + 4) + "|"]
+             "`mt-mix` applies three at once; `word-salad` shuffles all the words and `local-shuffle` the words within "
+             "each run of four, both leaving one capital and one full stop, no structural fault. "
+             "Cells are ROC-AUC of the paragraph-as-document score, clean against corrupted, the number of "
+             "corrupted copies and the share of them rejected.", "", header,
+             "|---" * (len(kinds) + 4) + "|"]
     for lang in langs:
         paragraphs = _heldout_for(detector, shared, lang)
-        rng.shuffle(paragraphs)
+        # the clean sample depends on the seed and the language only, not on the corruptions drawn before it
+        random.Random(f"{seed}-{lang}").shuffle(paragraphs)
         paragraphs = paragraphs[:per_lang]
         clean_scores, clean_verdicts = [], Counter()
         for text in paragraphs:
-            report = detector.analyze(text, lang=lang)
+            report = analyze(detector, text, lang=lang)
             clean_scores.append(report.score)
             clean_verdicts[report.verdict] += 1
         cells = []
         for kind in kinds:
-            bad = []
+            bad, rejected = [], 0
             for text in paragraphs:
                 corrupted = KINDS[kind](text, rng, lang, phrases["es" if lang == "en" else "en"])
                 if corrupted:
-                    bad.append(detector.analyze(corrupted, lang=lang).score)
-            cells.append(f"{roc_auc(bad, clean_scores):.3f} (n={len(bad)})")
+                    report = analyze(detector, corrupted, lang=lang)
+                    bad.append(report.score)
+                    rejected += report.verdict == REJECT
+            cells.append(f"{roc_auc(bad, clean_scores):.3f} (n={len(bad)}, {rejected / max(1, len(bad)):.0%} rej.)")
         n = len(paragraphs)
         lines.append(f"| {lang} | {n} | {clean_verdicts['reject'] / n:.1%} | {clean_verdicts['review'] / n:.1%} | "
                      + " | ".join(cells) + " |")
@@ -160,6 +207,32 @@ def _phrases(paragraphs: list[str], rng: random.Random) -> list[str]:
     return phrases
 
 
+def mixed_documents(detector: Detector, shared: Path, langs: list[str], per_lang: int, seed: int) -> list[str]:
+    """Documents of six held-out paragraphs, some corrupted or repeated: where the document rules apply."""
+    rng = random.Random(seed)
+    lines = ["## Documents of several paragraphs", "",
+             f"{per_lang} documents per language, each six held-out paragraphs in a row; each paragraph is replaced "
+             "by a corrupted copy (a random kind) with probability 0.2, or by a copy of an earlier paragraph with "
+             "probability 0.1.", "", "| lang | documents | keep | review | reject |", "|---|---|---|---|---|"]
+    for lang in langs:
+        paragraphs = _heldout_for(detector, shared, lang)
+        random.Random(f"{seed}-{lang}-mixed").shuffle(paragraphs)
+        verdicts: Counter = Counter()
+        for start in range(0, min(len(paragraphs) - 5, per_lang * 6), 6):
+            parts: list[str] = []
+            for text in paragraphs[start : start + 6]:
+                draw = rng.random()
+                if draw < 0.1 and parts:
+                    text = rng.choice(parts)
+                elif draw < 0.3:
+                    text = KINDS[rng.choice(list(KINDS))](text, rng, lang, []) or text
+                parts.append(text)
+            verdicts[analyze(detector, "\n".join(parts), lang=lang).verdict] += 1
+        lines.append(f"| {lang} | {sum(verdicts.values())} | {verdicts['keep']} | {verdicts['review']} | "
+                     f"{verdicts['reject']} |")
+    return lines
+
+
 def noisy_sources(detector: Detector, shared: Path, per_lang: int, seed: int) -> list[str]:
     lines = ["Held-out text of sources left out of the clean set above (not clean prose):", "",
              "| lang | source | n | reject | review |", "|---|---|---|---|---|"]
@@ -167,7 +240,7 @@ def noisy_sources(detector: Detector, shared: Path, per_lang: int, seed: int) ->
         for name in sorted(files):
             paragraphs = heldout_paragraphs([CorpusSpec(shared / "corpora" / lang / name)])
             random.Random(seed).shuffle(paragraphs)
-            verdicts = Counter(detector.analyze(t, lang=lang).verdict for t in paragraphs[:per_lang])
+            verdicts = Counter(analyze(detector, t, lang=lang).verdict for t in paragraphs[:per_lang])
             n = sum(verdicts.values())
             lines.append(f"| {lang} | {name} | {n} | {verdicts['reject'] / n:.1%} | {verdicts['review'] / n:.1%} |")
     return lines
@@ -176,10 +249,10 @@ def noisy_sources(detector: Detector, shared: Path, per_lang: int, seed: int) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
-    parser.add_argument("--langs", default="es,pt,el,en")
+    parser.add_argument("--langs", default="es,pt,el,en,fr,de,it")
     parser.add_argument("--per-lang", type=int, default=600)
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--skip", default="", help="comma-separated: seeds,wmt,heldout")
+    parser.add_argument("--skip", default="", help="comma-separated: seeds,wmt,heldout,mixed")
     args = parser.parse_args()
     detector = Detector()
     started = time.time()
@@ -192,6 +265,9 @@ def main() -> None:
     if "heldout" not in skip:
         out += heldout(detector, args.shared, args.langs.split(","), args.per_lang, args.seed) + [""]
         out += noisy_sources(detector, args.shared, args.per_lang, args.seed) + [""]
+    if "mixed" not in skip:
+        out += mixed_documents(detector, args.shared, args.langs.split(","), 100, args.seed) + [""]
+    out += TALLY.table() + [""]
     out.append(f"({time.time() - started:.0f} s)")
     print("\n".join(out))
 

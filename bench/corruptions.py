@@ -127,6 +127,46 @@ def mt_mix(text: str, rng: random.Random, lang: str, english: list[str]) -> str 
     return out if out != text else None
 
 
+def _salad(words: list[str]) -> str:
+    """Words joined into one clean-looking sentence: capital first letter, a full stop, no other sentence end,
+    so that nothing but the order of the words is wrong."""
+    text = " ".join(words).strip(",;: ")
+    return text[:1].upper() + text[1:] + "."
+
+
+def _bare_words(text: str) -> list[str] | None:
+    words = [w.strip(".!?¡¿") for w in text.split()]
+    words = [w for w in words if w]
+    if len(words) < 6:
+        return None
+    # the old first word loses its capital unless it is a name or an acronym
+    if words[0][:1].isupper() and not words[0][1:2].isupper():
+        words[0] = words[0][:1].lower() + words[0][1:]
+    return words
+
+
+def word_salad(text: str, rng: random.Random, lang: str, english: list[str]) -> str | None:
+    """All the words of the paragraph shuffled, with no structural fault left to see: word salad."""
+    words = _bare_words(text)
+    if words is None:
+        return None
+    rng.shuffle(words)
+    return _salad(words)
+
+
+def local_shuffle(text: str, rng: random.Random, lang: str, english: list[str]) -> str | None:
+    """The words shuffled within each run of four: the right words, locally in the wrong order."""
+    words = _bare_words(text)
+    if words is None:
+        return None
+    shuffled = []
+    for i in range(0, len(words), 4):
+        run = words[i : i + 4]
+        rng.shuffle(run)
+        shuffled += run
+    return _salad(shuffled)
+
+
 KINDS = {
     "glued-quote": glued_quote,
     "lowercase": lowercase_starts,
@@ -136,4 +176,6 @@ KINDS = {
     "agreement": agreement,
     "word-order": word_order,
     "mt-mix": mt_mix,
+    "word-salad": word_salad,
+    "local-shuffle": local_shuffle,
 }

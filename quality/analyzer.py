@@ -16,7 +16,7 @@ from typing import Any
 from quality.context import DocumentContext, ParagraphContext
 from quality.detectors import load_detectors
 from quality.detectors.duplicate import duplicate_targets
-from quality.fluency import fluency_percentile
+from quality.fluency import fluency_measures
 from quality.langcodes import describe, normalize_lang_code
 from quality.langid import (
     UNDETERMINED,
@@ -30,8 +30,16 @@ from quality.langid import (
 from quality.models import ModelSet
 from quality.normalize import tokenize
 from quality.readability import readability
-from quality.report import REJECT, REVIEW, VERDICT_RANK, DocumentReport, ParagraphReport, count_noun, record_source
-from quality.scoring import build_document_report, paragraph_score, paragraph_verdict
+from quality.report import DocumentReport, count_noun, record_source
+from quality.scoring import (
+    DEFAULT_NOT_PROSE,
+    NOT_PROSE_SEVERITY,
+    REJECT_BELOW,
+    REVIEW_BELOW,
+    build_document_report,
+    cap_document,
+    score_paragraph,
+)
 from quality.segment import split_paragraphs
 
 # UTF-16 surrogates: valid in a JSON string ("\ud800") and common in scraped text, but no UTF-8 can hold them
@@ -55,7 +63,9 @@ class Detector:
 
     `Detector(langs=None, models_dir=None)` loads the models of `langs` (all
     found, by default) from the shipped models, `$QUALITY_MODELS` and
-    `models_dir`. Models are memory-mapped and loaded once; a Detector is safe
+    `models_dir`. `not_prose` says what becomes of paragraphs that are lists, code,
+    tables or boilerplate: "keep" (the default), "review" or "reject".
+    Models are memory-mapped and loaded once; a Detector is safe
     to share between threads, and worker processes share the mapped pages.
 
     >>> report = Detector().analyze("Un párrafo limpio, escrito por una persona.")
@@ -64,10 +74,14 @@ class Detector:
     """
 
     def __init__(self, langs: list[str] | None = None, models_dir: str | Path | None = None,
-                 detectors: list[str] | None = None, unmodelled: str = "review"):
+                 detectors: list[str] | None = None, unmodelled: str = "review",
+                 not_prose: str = DEFAULT_NOT_PROSE):
         if unmodelled not in UNMODELLED_POLICIES:
             raise ValueError(f"unmodelled must be one of {', '.join(UNMODELLED_POLICIES)}, not {unmodelled!r}")
+        if not_prose not in NOT_PROSE_SEVERITY:
+            raise ValueError(f"not_prose must be one of {', '.join(NOT_PROSE_SEVERITY)}, not {not_prose!r}")
         self.unmodelled = unmodelled
+        self.not_prose = not_prose
         self.models = ModelSet(langs, models_dir)
         registry = load_detectors()
         names = detectors or list(registry)
@@ -87,8 +101,9 @@ class Detector:
         return self.langid.identify(replace_surrogates(text))
 
     def analyze(self, text: str, lang: str | None = None, source: str = "-",
-                unmodelled: str | None = None) -> DocumentReport:
-        """Analyse one document. `lang` forces its language (default: detect).
+                unmodelled: str | None = None, not_prose: str | None = None) -> DocumentReport:
+        """Analyse one document. `lang` forces its language (default: detect); `not_prose`
+        overrides the Detector's policy for lists, code, tables and boilerplate for this call.
 
         `lang` may be any common spelling of a code or name ("en", "EN", "en-US",
         "eng", "English"); an empty one means detect; one in no table raises
@@ -102,6 +117,9 @@ class Detector:
         policy = unmodelled or self.unmodelled
         if policy not in UNMODELLED_POLICIES:
             raise ValueError(f"unmodelled must be one of {', '.join(UNMODELLED_POLICIES)}, not {policy!r}")
+        not_prose = not_prose or self.not_prose
+        if not_prose not in NOT_PROSE_SEVERITY:
+            raise ValueError(f"not_prose must be one of {', '.join(NOT_PROSE_SEVERITY)}, not {not_prose!r}")
         text, source = replace_surrogates(text), replace_surrogates(source)
         lang = normalize_lang_code(replace_surrogates(lang) if lang is not None else None, self.langs)
         doc = self._context(text, lang, source)
@@ -119,23 +137,9 @@ class Detector:
         reports = []
         for paragraph in doc.paragraphs:
             findings = sorted(findings_by_paragraph[paragraph.index], key=lambda f: (f.start, f.end, f.code))
-            duplicate_of = repeats.get(paragraph.index)
-            scored = [f for f in findings if f.code != "duplicate"]
-            fluency = fluency_percentile(paragraph)
-            score = paragraph_score(scored, fluency)
-            reports.append(
-                ParagraphReport(
-                    index=paragraph.index,
-                    start=paragraph.paragraph.start,
-                    end=paragraph.paragraph.end,
-                    lang=paragraph.lang,
-                    score=score,
-                    verdict=paragraph_verdict(score, duplicate_of),
-                    findings=findings,
-                    duplicate_of=duplicate_of,
-                    features={} if fluency is None else {"fluency_percentile": fluency},
-                )
-            )
+            reports.append(score_paragraph(
+                paragraph.index, paragraph.paragraph.start, paragraph.paragraph.end, paragraph.lang, findings,
+                repeats.get(paragraph.index), fluency_measures(paragraph), paragraph.word_count, not_prose))
         report = build_document_report(source, doc.lang, doc.lang_confidence, reports)
         kept_text = "\n".join(p.text for p, r in zip(doc.paragraphs, reports) if r.duplicate_of is None)
         report.readability = readability(kept_text, doc.lang)
@@ -144,9 +148,10 @@ class Detector:
             # honest about what was checked; no model of a neighbouring language stands in
             report.reasons = [f"unmodelled language: {describe(doc.lang)} ({_checks_that_ran(doc)})"] + [
                 "no problems found by these checks" if r == "no problems found" else r for r in report.reasons]
-            floor = {"keep": None, "review": REVIEW, "reject": REJECT}[policy]
-            if floor and VERDICT_RANK[report.verdict] < VERDICT_RANK[floor]:
-                report.verdict = floor
+            # the policy's floor on the verdict, as a ceiling on the score so the two still agree
+            ceiling = {"keep": None, "review": REVIEW_BELOW - 0.01, "reject": REJECT_BELOW - 0.01}[policy]
+            if ceiling is not None:
+                cap_document(report, ceiling)
         return report
 
     def filter(self, records: Iterable[Any], text_field: str = "text", lang_field: str | None = None,

@@ -71,7 +71,9 @@ def main() -> None:
 @click.option("--compact", is_flag=True, help="JSON without per-paragraph details.")
 @click.option("-v", "--verbose", is_flag=True, help="Text format: show every paragraph, not only flagged ones.")
 @click.option("-q", "--quiet", is_flag=True, help="No report; only errors and the exit status.")
-def check(inputs, lang, unmodelled, fmt, output, fail_on, models_dir, compact, verbose, quiet) -> None:
+@click.option("--not-prose", type=click.Choice(["keep", "review", "reject"]), default="keep", show_default=True,
+              help="Verdict for paragraphs that are lists, code, tables or web-page boilerplate.")
+def check(inputs, lang, unmodelled, fmt, output, fail_on, models_dir, compact, verbose, quiet, not_prose) -> None:
     """Report on each document: language, score (0-1), verdict and the evidence.
 
     INPUTS are files, folders (searched recursively for text files) or - for
@@ -92,7 +94,7 @@ def check(inputs, lang, unmodelled, fmt, output, fail_on, models_dir, compact, v
 
     _models_dir_exists(models_dir)
     try:
-        detector = Detector(models_dir=models_dir, unmodelled=unmodelled)
+        detector = Detector(models_dir=models_dir, unmodelled=unmodelled, not_prose=not_prose)
     except (ModelError, ValueError) as err:
         raise CliError(str(err), EXIT_FATAL) from err
     from quality.langcodes import UnknownLanguageError, describe, normalize_lang_code
@@ -289,10 +291,12 @@ def models(models_dir) -> None:
                    "a re-run skips finished shards and redoes the others (resume after a crash).")
 @click.option("--stats", "stats_path", type=click.Path(dir_okay=False),
               help="Write counts per verdict, language and finding code here (JSON).")
+@click.option("--not-prose", type=click.Choice(["keep", "review", "reject"]), default="keep", show_default=True,
+              help="Verdict for paragraphs that are lists, code, tables or web-page boilerplate.")
 def filter_command(inputs, output, rejected, drop_rejected, annotate, errors, text_field, id_field, lang_field,
                    unmodelled,
                    compact, reject_verdict, min_score, max_record_bytes, jobs, chunk_size, scheduler, dedup_index,
-                   models_dir, progress, output_dir, stats_path) -> None:
+                   models_dir, progress, output_dir, stats_path, not_prose) -> None:
     """Split JSON Lines records into kept and rejected ones, each with a `quality` report added.
 
     INPUTS are .jsonl, .jsonl.gz or .jsonl.zst files, or - (the default) for
@@ -321,7 +325,8 @@ def filter_command(inputs, output, rejected, drop_rejected, annotate, errors, te
         annotate=annotate, reject_verdict=reject_verdict, min_score=min_score, max_record_bytes=max_record_bytes,
         jobs=jobs, chunk_size=chunk_size, scheduler=scheduler, dedup_index=dedup_index, progress=progress,
         output_dir=output_dir, stats=stats_path,
-        settings=AnalysisSettings(text_field, id_field, lang_field, compact, models_dir, unmodelled=unmodelled),
+        settings=AnalysisSettings(text_field, id_field, lang_field, compact, models_dir, unmodelled=unmodelled,
+                                  not_prose=not_prose),
     )
     try:
         summary = run_filter(options)

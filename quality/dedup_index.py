@@ -33,8 +33,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from quality.report import REJECT, VERDICT_RANK, DocumentReport, Finding, count_noun
-from quality.scoring import document_verdict
+from quality.report import VERDICT_RANK, DocumentReport, Finding, count_noun
+from quality.scoring import REJECT_BELOW, REVIEW_BELOW, document_verdict, verdict_for
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS paragraphs (hash BLOB PRIMARY KEY, doc_id TEXT, paragraph INTEGER, seq INTEGER)",
@@ -210,22 +210,17 @@ def mark_cross_document_repeats(report: DocumentReport, repeats: dict[int, First
             message=f"repeats paragraph {first.paragraph + 1} of document {first.doc_id}", severity=1.0,
             detector="dedup-index", data={"duplicate_of_doc": first.doc_id, "duplicate_of_paragraph": first.paragraph},
             paragraph=index))
-        paragraph.verdict = REJECT
-    # document_verdict counts a paragraph as a repeat when duplicate_of is set; point it at itself for the tally
-    # only, so the within-document field keeps its meaning in the output
-    saved = {index: by_index[index].duplicate_of for index in repeats}
-    for index in repeats:
-        by_index[index].duplicate_of = index
+        paragraph.score, paragraph.verdict = 0.0, verdict_for(0.0)  # its finding's severity is 1
     score, verdict, _, stats = document_verdict(report.paragraphs)
-    for index, value in saved.items():
-        by_index[index].duplicate_of = value
     reasons = [r for r in report.reasons if not r.startswith("no problems found")]
     docs = sorted({first.doc_id for first in repeats.values()})
     shown = ", ".join(docs[:3]) + (f" and {len(docs) - 3} more" if len(docs) > 3 else "")
     repeat = "repeats another document" if len(repeats) == 1 else "repeat other documents"
     reasons.append(f"{count_noun(len(repeats), 'paragraph')} {repeat} ({shown})")
     if not report.modelled and VERDICT_RANK[verdict] < VERDICT_RANK[report.verdict]:
-        verdict = report.verdict  # an unmodelled language keeps the floor its --unmodelled policy gave it
+        # an unmodelled language keeps the floor its --unmodelled policy gave it, its score saying so too
+        score = min(score, (REVIEW_BELOW if report.verdict == "review" else REJECT_BELOW) - 0.01)
+        verdict = verdict_for(score)
     stats["cross_document_duplicates"] = len(repeats)
     report.score, report.verdict, report.reasons = score, verdict, reasons
     report.stats = stats

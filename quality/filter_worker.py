@@ -43,6 +43,7 @@ class AnalysisSettings:
     dedup: bool = False
     # verdict floor for a record in a language without a model (keep, review, reject)
     unmodelled: str = "review"
+    not_prose: str = "keep"  # what lists, code, tables and boilerplate become: keep, review or reject
 
 
 @dataclass(slots=True)
@@ -182,7 +183,7 @@ def analyse_line(item: InputLine, settings: AnalysisSettings) -> Analysed | Fail
         lang = record.get(settings.lang_field) if settings.lang_field else None
         report = shared_detector(settings.models_dir).analyze(
             text, lang=lang if isinstance(lang, str) else None, source=doc_id,  # analyze normalises the code
-            unmodelled=settings.unmodelled)
+            unmodelled=settings.unmodelled, not_prose=settings.not_prose)
         quality_json = dump_quality(report.to_dict(compact=settings.compact))
         if not settings.dedup:
             return Analysed(doc_id, report.verdict, report.score, quality_json, digest=digest(report),

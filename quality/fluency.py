@@ -77,11 +77,19 @@ def mean_slor(paragraph: ParagraphContext) -> float | None:
     return mean
 
 
-def tail_probability(value: float, quantiles: dict[str, float]) -> float:
-    """P(clean value <= value), interpolated in log space from stored low-tail quantiles."""
+def tail_probability(value: float, quantiles: dict[str, float], extrapolate: bool = False) -> float:
+    """P(clean value <= value), interpolated in log space from stored low-tail quantiles.
+
+    Below the lowest stored quantile it is half that quantile's level, or with
+    `extrapolate` the log-linear tail of the two lowest quantiles carried on
+    (down to 1e-12), so values far below clean text keep their order.
+    """
     levels, values = _prepared(quantiles)
     if value <= values[0]:
-        return levels[0][0] * 0.5
+        (_, v_low, log_low), (_, v_high, log_high) = levels[0], levels[1]
+        if not extrapolate or v_high <= v_low:
+            return levels[0][0] * 0.5
+        return max(1e-12, math.exp(log_low + (value - v_low) * (log_high - log_low) / (v_high - v_low)))
     k = bisect_left(values, value)
     if k == len(values):
         return 1.0
@@ -131,3 +139,42 @@ def fluency_percentile(paragraph: ParagraphContext) -> float | None:
     if slor is None:
         return by_logprob
     return (by_logprob + tail_probability(slor, model.calibration["mean_slor"])) / 2
+
+
+# The calibration paragraphs are 40 to 160 words long (`quality.corpus.heldout_paragraphs`); a mean over fewer
+# words strays further from the median by chance (its spread grows as 1/sqrt(words)), so a shorter paragraph's
+# mean is drawn towards the median by sqrt(words / CALIBRATED_WORDS) before it is compared with them.
+CALIBRATED_WORDS = 60
+
+
+def length_adjusted(value: float, quantiles: dict[str, float], words: int) -> float:
+    """`value`, a mean over `words` words, moved towards the calibrated median as if it were a mean over
+    CALIBRATED_WORDS words (unchanged for paragraphs as long as the calibration's or longer)."""
+    if words >= CALIBRATED_WORDS or "0.5" not in quantiles:
+        return value
+    median = quantiles["0.5"]
+    return median + (value - median) * math.sqrt(max(words, 1) / CALIBRATED_WORDS)
+
+
+def fluency_measures(paragraph: ParagraphContext) -> dict[str, float]:
+    """The calibrated fluency features of a paragraph (empty without a calibrated model).
+
+    `fluency_percentile` is what `fluency_percentile` returns (it orders
+    paragraphs). `logprob_percentile` and `slor_percentile` are the shares of
+    clean paragraphs of the language with a lower mean log probability and a
+    lower mean SLOR, the means of short paragraphs first adjusted for their
+    length (`length_adjusted`), the tail extrapolated below the lowest stored
+    quantile: p-values for "this is not clean text", which the scorer uses.
+    """
+    model = paragraph.model
+    overall = fluency_percentile(paragraph)
+    if overall is None:
+        return {}
+    logprob, slor = mean_logprob(paragraph), mean_slor(paragraph)
+    words, calibration = paragraph.word_count, model.calibration
+    features = {"fluency_percentile": overall, "logprob_percentile": tail_probability(
+        length_adjusted(logprob, calibration["mean_logprob"], words), calibration["mean_logprob"], True)}
+    if slor is not None:
+        features["slor_percentile"] = tail_probability(
+            length_adjusted(slor, calibration["mean_slor"], words), calibration["mean_slor"], True)
+    return features

@@ -127,6 +127,7 @@ def run_fingerprint(options: FilterOptions, settings: AnalysisSettings) -> dict[
             "--compact": settings.compact, "--reject-verdict": options.reject_verdict,
             "--min-score": options.min_score, "--max-record-bytes": options.max_record_bytes,
             "--dedup-index": os.path.realpath(options.dedup_index) if options.dedup_index else None,
+            "--not-prose": settings.not_prose,
         },
         "models": {lang: model_fingerprint(folder) for lang, folder in sorted(folders.items())},
     }

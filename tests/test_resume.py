@@ -250,6 +250,8 @@ def test_other_options_a_changed_input_or_a_damaged_folder_are_refused(inputs, t
     before = snapshot(tmp_path)
     code, stderr = quality_filter(tmp_path, own, index=False, extra=("--min-score", "0.5"))
     assert code == 2 and "was written with other options or models (--min-score was null, now 0.5)" in stderr
+    code, stderr = quality_filter(tmp_path, own, index=False, extra=("--not-prose", "reject"))
+    assert code == 2 and '--not-prose was "keep", now "reject"' in stderr
     code, stderr = quality_filter(tmp_path, own)
     assert code == 2 and "--dedup-index was null" in stderr
     assert snapshot(tmp_path) == before

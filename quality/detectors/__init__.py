@@ -1,5 +1,13 @@
 """Detectors: each module holds one detector registered with `base.register`."""
 
-from quality.detectors.base import REGISTRY, BaseDetector, ParagraphDetector, load_detectors, register
+from quality.detectors.base import (
+    REGISTRY,
+    BaseDetector,
+    FindingCode,
+    ParagraphDetector,
+    finding_code,
+    load_detectors,
+    register,
+)
 
-__all__ = ["REGISTRY", "BaseDetector", "ParagraphDetector", "load_detectors", "register"]
+__all__ = ["REGISTRY", "BaseDetector", "FindingCode", "ParagraphDetector", "finding_code", "load_detectors", "register"]

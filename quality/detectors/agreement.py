@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from quality.context import DocumentContext, ParagraphContext
-from quality.detectors.base import ParagraphDetector, register
+from quality.detectors.base import FindingCode, ParagraphDetector, register
 from quality.report import Finding
 
 # sets of words that replace one another when gender, number or case change
@@ -55,7 +55,7 @@ class AgreementDetector(ParagraphDetector):
     """An article or determiner whose sibling fits its neighbours far better."""
 
     name = "agreement"
-    codes = ("agreement",)
+    codes = (FindingCode("agreement", "has words that do not agree", "have words that do not agree", severity=0.4),)
 
     def __init__(self, models):
         super().__init__(models)

@@ -2,8 +2,10 @@
 
 A detector is a small class with one job, registered by name, whose `detect`
 returns findings (code, evidence span, message, severity). Detectors never see
-each other's findings: combining them is `quality.scoring`'s job. Adding one is
-adding a module to this package; nothing else changes.
+each other's findings: combining them is `quality.scoring`'s job. Each detector
+describes the codes it emits (`FindingCode`: how a report names them, whether
+they count as garbling, a typical severity), and the scorer reads them from the
+registry: adding a detector is adding a module to this package, nothing else.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import importlib
 import pkgutil
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import ClassVar
 
 from quality.context import DocumentContext, ParagraphContext
@@ -20,20 +23,66 @@ from quality.report import Finding
 
 REGISTRY: dict[str, type[BaseDetector]] = {}
 
+# what a finding code says about its paragraph, for the scorer and the reasons
+GARBLING = "garbling"  # broken text: counts towards "machine-translated or garbled"
+REPEAT = "repeat"  # a copy of other text
+NOT_PROSE = "not-prose"  # a list, code, a table, boilerplate: not judged as prose
+STYLE = "style"  # worth a look, but neither garbling nor a repeat
+
+
+@dataclass(frozen=True, slots=True)
+class FindingCode:
+    """One finding code as a detector declares it.
+
+    `one` and `many` say what a paragraph with this finding does, of one
+    paragraph and of several ("has broken punctuation", "have broken
+    punctuation"); `kind` is GARBLING, REPEAT, NOT_PROSE or STYLE; `severity`
+    is the typical severity of its findings (documentation, and what a finding
+    of an unknown detector is taken to weigh).
+    """
+
+    code: str
+    one: str
+    many: str
+    kind: str = GARBLING
+    severity: float = 0.5
+
+    @property
+    def garbling(self) -> bool:
+        """True when findings of this code count as garbled text."""
+        return self.kind == GARBLING
+
+
+# code -> its declaration, built on first use from every detector module (and again after a new registration)
+_DECLARED: dict[str, FindingCode] | None = None
+
+
+def finding_code(code: str) -> FindingCode:
+    """The declaration of `code` by a registered detector, or a generic one (never an error)."""
+    global _DECLARED
+    if _DECLARED is None:
+        load_detectors()
+        _DECLARED = {declared.code: declared for cls in REGISTRY.values() for declared in cls.codes
+                     if isinstance(declared, FindingCode)}
+    declared = _DECLARED.get(code)
+    return declared if declared is not None else FindingCode(code, f"has {code} findings", f"have {code} findings")
+
 
 def register(cls: type[BaseDetector]) -> type[BaseDetector]:
     """Class decorator: make a detector available under `cls.name`."""
+    global _DECLARED
     if cls.name in REGISTRY:
         raise ValueError(f"detector name {cls.name!r} is registered twice")
     REGISTRY[cls.name] = cls
+    _DECLARED = None
     return cls
 
 
 class BaseDetector(ABC):
-    """One kind of evidence. Subclasses set `name` and `codes` and implement `detect`."""
+    """One kind of evidence. Subclasses set `name` and `codes` (their `FindingCode`s) and implement `detect`."""
 
     name: ClassVar[str]
-    codes: ClassVar[tuple[str, ...]]
+    codes: ClassVar[tuple[FindingCode, ...]]
 
     def __init__(self, models: ModelSet):
         self.models = models

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 
 from quality.context import DocumentContext, ParagraphContext
-from quality.detectors.base import ParagraphDetector, register
+from quality.detectors.base import FindingCode, ParagraphDetector, register
 from quality.report import Finding
 from quality.style import is_transcript
 
@@ -70,7 +70,7 @@ class CasingDetector(ParagraphDetector):
     """Lower-case paragraph and sentence starts; capitalised common words mid-sentence."""
 
     name = "casing"
-    codes = ("casing",)
+    codes = (FindingCode("casing", "has wrong capitalisation", "have wrong capitalisation", severity=0.4),)
 
     def detect_paragraph(self, paragraph: ParagraphContext, doc: DocumentContext) -> Iterable[Finding]:
         """Casing findings of one paragraph."""

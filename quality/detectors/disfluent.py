@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from quality.context import DocumentContext, ParagraphContext
-from quality.detectors.base import ParagraphDetector, register
+from quality.detectors.base import FindingCode, ParagraphDetector, register
 from quality.fluency import WINDOW, mean_slor, tail_probability, token_slor, window_means
 from quality.report import Finding
 
@@ -29,7 +29,8 @@ class DisfluencyDetector(ParagraphDetector):
     """The least fluent window of a paragraph, and paragraphs unlikely throughout."""
 
     name = "disfluent"
-    codes = ("disfluent",)
+    codes = (FindingCode("disfluent", "reads as garbled to the language model",
+                         "read as garbled to the language model", severity=0.4),)
 
     def detect_paragraph(self, paragraph: ParagraphContext, doc: DocumentContext) -> Iterable[Finding]:
         """At most one window finding and one whole-paragraph finding."""

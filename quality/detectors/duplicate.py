@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 
 from quality.context import DocumentContext
-from quality.detectors.base import BaseDetector, register
+from quality.detectors.base import REPEAT, BaseDetector, FindingCode, register
 from quality.report import Finding
 
 MIN_WORDS = 4  # shorter lines ("Share", "Photo") repeat legitimately
@@ -39,7 +39,7 @@ class DuplicateDetector(BaseDetector):
     """Flags a paragraph that repeats an earlier one, naming which."""
 
     name = "duplicate"
-    codes = ("duplicate",)
+    codes = (FindingCode("duplicate", "repeats an earlier one", "repeat earlier ones", REPEAT, 1.0),)
 
     def detect(self, doc: DocumentContext) -> list[Finding]:
         """One `duplicate` finding per repeated paragraph, pointing at the first copy."""

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 
 from quality.context import DocumentContext, ParagraphContext
-from quality.detectors.base import ParagraphDetector, register
+from quality.detectors.base import FindingCode, ParagraphDetector, register
 from quality.report import Finding
 
 # named or numeric entities, with or without the closing ";" (MT output often drops it)
@@ -28,7 +28,8 @@ class EncodingDetector(ParagraphDetector):
     """Leaked HTML entities and tags; mojibake from a wrong decoding."""
 
     name = "encoding"
-    codes = ("markup", "mojibake")
+    codes = (FindingCode("markup", "contains leftover markup", "contain leftover markup", severity=0.5),
+             FindingCode("mojibake", "contains mojibake", "contain mojibake", severity=0.6))
 
     def detect_paragraph(self, paragraph: ParagraphContext, doc: DocumentContext) -> Iterable[Finding]:
         """Markup and mojibake findings of one paragraph."""

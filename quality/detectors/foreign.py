@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from quality.context import DocumentContext, ParagraphContext
-from quality.detectors.base import ParagraphDetector, register
+from quality.detectors.base import FindingCode, ParagraphDetector, register
 from quality.langid import UNDETERMINED
 from quality.report import Finding
 
@@ -32,7 +32,8 @@ class ForeignFragmentDetector(ParagraphDetector):
     """Words or paragraphs in another language than the document's."""
 
     name = "foreign"
-    codes = ("foreign-fragment",)
+    codes = (FindingCode("foreign-fragment", "contains untranslated text", "contain untranslated text",
+                         severity=0.45),)
 
     def __init__(self, models):
         super().__init__(models)

@@ -13,7 +13,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 
 from quality.context import DocumentContext, ParagraphContext
-from quality.detectors.base import ParagraphDetector, register
+from quality.detectors.base import FindingCode, ParagraphDetector, register
 from quality.report import Finding
 
 _QUOTES = "\"“”«»„"
@@ -49,7 +49,7 @@ class PunctuationDetector(ParagraphDetector):
     """Glued quotes, opening punctuation, missing or doubled spaces around punctuation."""
 
     name = "punctuation"
-    codes = ("punctuation",)
+    codes = (FindingCode("punctuation", "has broken punctuation", "have broken punctuation", severity=0.35),)
 
     def detect_paragraph(self, paragraph: ParagraphContext, doc: DocumentContext) -> Iterable[Finding]:
         """Punctuation findings of one paragraph."""

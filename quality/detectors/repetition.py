@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from itertools import accumulate
 
 from quality.context import DocumentContext, ParagraphContext
-from quality.detectors.base import ParagraphDetector, register
+from quality.detectors.base import FindingCode, ParagraphDetector, register
 from quality.report import Finding
 from quality.style import is_transcript
 
@@ -35,7 +35,8 @@ class RepetitionDetector(ParagraphDetector):
     """Repeated word n-grams, adjacent or a few words apart."""
 
     name = "repetition"
-    codes = ("repetition",)
+    codes = (FindingCode("repetition", "stutters (a phrase repeated)", "stutter (a phrase repeated)",
+                         severity=0.5),)
 
     def __init__(self, models):
         super().__init__(models)

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable
 
 from quality.context import DocumentContext, ParagraphContext
-from quality.detectors.base import ParagraphDetector, register
+from quality.detectors.base import FindingCode, ParagraphDetector, register
 from quality.report import Finding
 
 _FINAL = set('.!?"\'):;…»”-')
@@ -56,7 +56,7 @@ class TruncationDetector(ParagraphDetector):
     """Paragraphs that end mid-sentence and sentences run into each other."""
 
     name = "truncated"
-    codes = ("truncated",)
+    codes = (FindingCode("truncated", "has sentences cut off", "have sentences cut off", severity=0.5),)
 
     def __init__(self, models):
         super().__init__(models)
