@@ -51,9 +51,11 @@ def test_adversarial_text_takes_a_few_times_as_long_as_prose(detector):
     cpu_seconds(detector, prose)  # warm the models and caches
     base = min(cpu_seconds(detector, prose) for _ in range(3))
     for name, unit in ADVERSARIAL.items():
-        spent = cpu_seconds(detector, fill(unit, size))
-        # measured after the fix: at most 3.5 times; before it, 14 to 110 times
-        assert spent < 8 * base, f"{name}: {spent:.2f} s of CPU against {base:.2f} s for as much prose"
+        text = fill(unit, size)
+        # the best of two runs: on a shared machine one run's CPU time can double (a dotted run once took 8.2x)
+        spent = min(cpu_seconds(detector, text) for _ in range(2))
+        # measured after the fix: at most 3.5 times; before it, 14 to 110 times, so 10 still tells them apart
+        assert spent < 10 * base, f"{name}: {spent:.2f} s of CPU against {base:.2f} s for as much prose"
 
 
 def test_evidence_in_a_long_run_is_bounded_and_one_finding_per_run(detector):
