@@ -51,6 +51,18 @@ UNMODELLED_POLICIES = ("keep", "review", "reject")
 LANGUAGE_INDEPENDENT = frozenset({"duplicate", "markup", "mojibake", "punctuation"})
 
 
+def check_analysis_options(unmodelled: str, not_prose: str) -> None:
+    """Raise a ValueError naming the option and its allowed values when `unmodelled` or `not_prose` is not one of them.
+
+    For the entry points that take these options and run the analysis elsewhere
+    (Dask, the integrations): a bad value fails at once, before any work starts.
+    """
+    if unmodelled not in UNMODELLED_POLICIES:
+        raise ValueError(f"unmodelled must be one of {', '.join(UNMODELLED_POLICIES)}, not {unmodelled!r}")
+    if not_prose not in NOT_PROSE_SEVERITY:
+        raise ValueError(f"not_prose must be one of {', '.join(NOT_PROSE_SEVERITY)}, not {not_prose!r}")
+
+
 def replace_surrogates(text: str) -> str:
     """`text` with each surrogate code point replaced by U+FFFD: one character for one, so offsets stay valid."""
     if text.isascii() or _SURROGATE_RE.search(text) is None:
@@ -76,10 +88,7 @@ class Detector:
     def __init__(self, langs: list[str] | None = None, models_dir: str | Path | None = None,
                  detectors: list[str] | None = None, unmodelled: str = "review",
                  not_prose: str = DEFAULT_NOT_PROSE):
-        if unmodelled not in UNMODELLED_POLICIES:
-            raise ValueError(f"unmodelled must be one of {', '.join(UNMODELLED_POLICIES)}, not {unmodelled!r}")
-        if not_prose not in NOT_PROSE_SEVERITY:
-            raise ValueError(f"not_prose must be one of {', '.join(NOT_PROSE_SEVERITY)}, not {not_prose!r}")
+        check_analysis_options(unmodelled, not_prose)
         self.unmodelled = unmodelled
         self.not_prose = not_prose
         self.models = ModelSet(langs, models_dir)
@@ -156,7 +165,7 @@ class Detector:
 
     def filter(self, records: Iterable[Any], text_field: str = "text", lang_field: str | None = None,
                compact: bool = False, id_field: str = "id", start: int = 1,
-               unmodelled: str | None = None) -> Iterator[dict[str, Any]]:
+               unmodelled: str | None = None, not_prose: str | None = None) -> Iterator[dict[str, Any]]:
         """Yield each record with a `quality` field holding its report (`to_dict`).
 
         The report's `source` is the record's `id_field`: a string as it is,
@@ -164,13 +173,19 @@ class Detector:
         null), the record's 1-based position in `records` (counted from `start`:
         a caller feeding chunks of one input passes each chunk's first position),
         as `quality filter` uses the line number. `lang_field` values are normalised like `lang`
-        in `analyze`; a missing, empty or non-string one means detect. `unmodelled` is as in `analyze`.
+        in `analyze`; a missing, empty or non-string one means detect. `unmodelled` and `not_prose`
+        are as in `analyze` (default: the Detector's); an invalid one raises ValueError before any record.
 
         Never raises for one bad record: a record that is not a dict comes back
         as {"record": the value, "quality": {...}}, and a missing or non-string
         text field, or any failure of the analysis, gives a `quality` object
         with an `error` and verdict null; the other records go on.
         """
+        check_analysis_options(unmodelled or self.unmodelled, not_prose or self.not_prose)
+        return self._filter(records, text_field, lang_field, compact, id_field, start, unmodelled, not_prose)
+
+    def _filter(self, records: Iterable[Any], text_field: str, lang_field: str | None, compact: bool, id_field: str,
+                start: int, unmodelled: str | None, not_prose: str | None) -> Iterator[dict[str, Any]]:
         for position, record in enumerate(records, start):
             if not isinstance(record, dict):
                 problem = f"not a JSON object (a {type(record).__name__})"
@@ -184,7 +199,8 @@ class Detector:
             lang = record.get(lang_field) if lang_field else None  # an unknown code: an error for this record
             try:
                 report = self.analyze(text, lang=lang if isinstance(lang, str) else None,
-                                      source=record_source(record.get(id_field), position), unmodelled=unmodelled)
+                                      source=record_source(record.get(id_field), position), unmodelled=unmodelled,
+                                      not_prose=not_prose)
                 quality = report.to_dict(compact=compact)
             except Exception as err:  # one bad record must not end the stream
                 quality = {"error": f"analysis failed: {type(err).__name__}: {err}", "verdict": None}

@@ -17,34 +17,42 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from quality.analyzer import check_analysis_options
 from quality.filter_worker import AnalysisSettings, analyse_chunk, ordered_window, shared_detector
 
 
 def _annotate_records(records: Iterable[Any], text_field: str, compact: bool, models_dir: str | None,
-                      lang_field: str | None, id_field: str, start: int = 1) -> list[dict[str, Any]]:
+                      lang_field: str | None, id_field: str, start: int = 1, unmodelled: str = "review",
+                      not_prose: str = "keep") -> list[dict[str, Any]]:
     detector = shared_detector(models_dir)
     return list(detector.filter(records, text_field=text_field, lang_field=lang_field, compact=compact,
-                                id_field=id_field, start=start))
+                                id_field=id_field, start=start, unmodelled=unmodelled, not_prose=not_prose))
 
 
 def annotate_bag(bag, text_field: str = "text", compact: bool = False, models_dir: str | None = None,
-                 lang_field: str | None = None, id_field: str = "id"):
+                 lang_field: str | None = None, id_field: str = "id", unmodelled: str = "review",
+                 not_prose: str = "keep"):
     """A dask.bag.Bag of the records of `bag`, each with a `quality` report added.
 
     Same output as `Detector.filter` on the whole bag, order kept: a record
     without an id gets its 1-based position in the bag as `source`; one that is
     not a dict comes back as {"record": ..., "quality": {...}}, and a record
     without a string text field, or whose analysis fails, gets a `quality` with
-    an `error` and verdict null, never an exception.
+    an `error` and verdict null, never an exception. `unmodelled` (the verdict
+    floor of a language without a model) and `not_prose` (what lists, code,
+    tables and boilerplate become), each "keep", "review" or "reject", are as
+    in `Detector.filter`; an invalid one raises ValueError here, before any task.
     """
     import dask
     import dask.bag as db
+
+    check_analysis_options(unmodelled, not_prose)
 
     # each partition's first position: 1 + the lengths of the partitions before it (small lazy tasks)
     annotated, first = [], 1
     for partition in bag.map_partitions(list).to_delayed():
         annotated.append(dask.delayed(_annotate_records)(partition, text_field, compact, models_dir, lang_field,
-                                                         id_field, first))
+                                                         id_field, first, unmodelled, not_prose))
         first = first + dask.delayed(len)(partition)
     return db.from_delayed(annotated)
 
@@ -62,7 +70,8 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _annotate_frame(frame, text_field: str, models_dir: str | None, id_field: str, lang_field: str | None):
+def _annotate_frame(frame, text_field: str, models_dir: str | None, id_field: str, lang_field: str | None,
+                    unmodelled: str = "review", not_prose: str = "keep"):
     import pandas as pd
 
     columns = list(dict.fromkeys(name for name in (text_field, id_field, lang_field) if name and name in frame.columns))
@@ -70,7 +79,8 @@ def _annotate_frame(frame, text_field: str, models_dir: str | None, id_field: st
     records = [{name: _plain(row[name]) if name != text_field else row[name] for name in columns} for row in rows]
     first = int(frame[_POSITION].iloc[0]) if len(frame) else 1
     annotated = shared_detector(models_dir).filter(records, text_field=text_field, lang_field=lang_field,
-                                                   compact=True, id_field=id_field, start=first)
+                                                   compact=True, id_field=id_field, start=first,
+                                                   unmodelled=unmodelled, not_prose=not_prose)
     scores, verdicts, reports = [], [], []
     for record in annotated:
         quality = record["quality"]
@@ -85,7 +95,7 @@ def _annotate_frame(frame, text_field: str, models_dir: str | None, id_field: st
 
 
 def annotate_dataframe(ddf, text_field: str = "text", models_dir: str | None = None, id_field: str = "id",
-                       lang_field: str | None = None):
+                       lang_field: str | None = None, unmodelled: str = "review", not_prose: str = "keep"):
     """`ddf` (a dask DataFrame) with quality_score, quality_verdict and quality_json (compact report) columns.
 
     As in `Detector.filter`: the report's `source` is the row's `id_field`
@@ -93,9 +103,12 @@ def annotate_dataframe(ddf, text_field: str = "text", models_dir: str | None = N
     column or its value is missing; `lang_field` names a column of language
     codes (default: detect). A row whose text is not a string, or whose
     analysis fails, gets score NaN, verdict None and an `error` in its JSON.
+    `unmodelled` and `not_prose` ("keep", "review" or "reject") are as in
+    `annotate_bag`; an invalid one raises ValueError here, before any task.
     """
     import pandas as pd
 
+    check_analysis_options(unmodelled, not_prose)
     if text_field not in ddf.columns:
         raise ValueError(f"no column {text_field!r} (columns: {', '.join(map(str, ddf.columns))})")
     meta = ddf._meta.assign(
@@ -105,7 +118,8 @@ def annotate_dataframe(ddf, text_field: str = "text", models_dir: str | None = N
     )
     numbered = ddf.assign(**{_POSITION: 1})
     numbered = numbered.assign(**{_POSITION: numbered[_POSITION].cumsum()})  # row positions across partitions
-    return numbered.map_partitions(_annotate_frame, text_field, models_dir, id_field, lang_field, meta=meta)
+    return numbered.map_partitions(_annotate_frame, text_field, models_dir, id_field, lang_field, unmodelled,
+                                   not_prose, meta=meta)
 
 
 def connect(scheduler: str):
@@ -126,8 +140,10 @@ def analyse_on_dask(chunks: Iterable[list], settings: AnalysisSettings, schedule
 
     Futures are submitted in a bounded window and collected oldest first, so
     the client streams a corpus of any size; the dedup index and the outputs
-    stay in the client.
+    stay in the client. `settings` carries `unmodelled` and `not_prose` to the
+    workers; they are checked here, before the cluster starts.
     """
+    check_analysis_options(settings.unmodelled, settings.not_prose)
     client = connect(scheduler)
     try:
         workers = max(1, sum(client.nthreads().values()))

@@ -95,3 +95,48 @@ def test_filter_on_scheduler_equals_local_run(client, tmp_path):
         outputs[name] = (kept.read_bytes(), rejected.read_bytes(), result.stderr.splitlines()[-1].split(" in ")[0])
     assert outputs["dask"] == outputs["local"]
     assert outputs["local"][2] == "read 14, kept 4, rejected 8, errors 2"
+
+
+# written for these tests: Dutch has no model here, so only `unmodelled` decides how far its verdict goes
+DUTCH = ("De gemeente heeft gisteren besloten om de oude bibliotheek aan het plein te renoveren. "
+         "De werkzaamheden beginnen in het voorjaar en duren naar verwachting ongeveer twee jaar. "
+         "Tijdens de verbouwing kunnen bewoners hun boeken lenen in een tijdelijk gebouw naast het station.")
+BULLETS = "- two large eggs\n- a cup of flour\n- a pinch of salt\n- fresh milk from the farm\n- a lemon\n"
+
+
+def option_records() -> list[dict]:
+    return [{"id": "nl", "text": DUTCH}, {"id": "list", "text": BULLETS, "lang": "en"}, *records()[:4]]
+
+
+@pytest.mark.parametrize("options", [{}, {"unmodelled": "reject"}, {"not_prose": "reject"},
+                                     {"unmodelled": "keep", "not_prose": "review"}])
+def test_annotate_bag_takes_the_analysis_options(client, options):
+    expected = list(Detector().filter(option_records(), lang_field="lang", **options))
+    got = annotate_bag(db.from_sequence(option_records(), npartitions=3), lang_field="lang", **options).compute()
+    assert got == expected
+    verdicts = {r["id"]: r["quality"]["verdict"] for r in got}
+    assert (verdicts["nl"] == "reject") == (options.get("unmodelled") == "reject")
+    assert (verdicts["list"] == "reject") == (options.get("not_prose") == "reject")
+    if not options:
+        assert verdicts["list"] == "keep"  # lists are kept by default
+
+
+@pytest.mark.parametrize("options", [{}, {"unmodelled": "reject", "not_prose": "reject"}])
+def test_annotate_dataframe_takes_the_analysis_options(client, options):
+    frame = pd.DataFrame(option_records()[:2])
+    result = annotate_dataframe(dd.from_pandas(frame, npartitions=2), lang_field="lang", **options).compute()
+    expected = list(Detector().filter(option_records()[:2], lang_field="lang", compact=True, **options))
+    assert [json.loads(j) for j in result["quality_json"]] == [r["quality"] for r in expected]
+    rejected = options.get("unmodelled") == "reject"
+    assert (result["quality_verdict"] == "reject").tolist() == [rejected, rejected]
+
+
+@pytest.mark.parametrize("helper", ["bag", "dataframe"])
+@pytest.mark.parametrize("option", ["unmodelled", "not_prose"])
+def test_an_invalid_option_fails_before_any_task(helper, option):
+    # no client: the check runs when the graph is built, in the caller
+    with pytest.raises(ValueError, match=f"{option} must be one of keep, review, reject, not 'drop'"):
+        if helper == "bag":
+            annotate_bag(db.from_sequence(option_records(), npartitions=2), **{option: "drop"})
+        else:
+            annotate_dataframe(dd.from_pandas(pd.DataFrame(option_records()[:2]), npartitions=1), **{option: "drop"})

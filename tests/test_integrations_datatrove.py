@@ -112,3 +112,28 @@ def test_quality_annotator_annotates_every_document(corpus, tmp_path, detector):
     assert annotated["r1"]["metadata"]["quality"]["lang"] == "es"
     verdicts = {k: v for k, v in step_counts(stats, "ANNOTATOR").items() if k.startswith("verdict_")}
     assert sum(verdicts.values()) == len(reports)
+
+
+def test_the_analysis_options_reach_the_workers(tmp_path, detector):
+    # a Dutch text (no model) and a bullet list, written for this test: only the options make them rejects
+    rows = [{"id": "nl", "text": "De gemeente heeft gisteren besloten om de oude bibliotheek te renoveren. "
+                                 "De werkzaamheden beginnen in het voorjaar en duren ongeveer twee jaar."},
+            {"id": "list", "text": "- two large eggs\n- a cup of flour\n- a pinch of salt\n- fresh milk\n",
+             "language": "en"}]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "annotated"
+    LocalPipelineExecutor(pipeline=[JsonlReader(str(folder)), QualityAnnotator(unmodelled="reject", not_prose="reject"),
+                                    JsonlWriter(str(out), compression=None)], tasks=1, workers=1,
+                          logging_dir=str(tmp_path / "logs")).run()
+    annotated = read_jsonl(out)
+    strict = {r["id"]: r["quality"] for r in detector.filter(rows, lang_field="language", compact=True,
+                                                             unmodelled="reject", not_prose="reject")}
+    assert {i: r["metadata"]["quality"] for i, r in annotated.items()} == strict
+    assert [strict[i]["verdict"] for i in ("nl", "list")] == ["reject", "reject"]
+    lenient = {r["id"]: r["quality"]["verdict"] for r in detector.filter(rows, lang_field="language")}
+    assert "reject" not in lenient.values()
+    for option in ("unmodelled", "not_prose"):
+        with pytest.raises(ValueError, match=f"{option} must be one of keep, review, reject"):
+            QualityFilter(**{option: "drop"})

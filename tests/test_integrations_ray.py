@@ -72,3 +72,17 @@ def test_filter_on_ray_equals_single_process(local_ray, tmp_path):
     assert results["ray"] == results["one-process"]
     assert results["ray"][1] == "read 12, kept 4, rejected 6, errors 2"
     assert ray.is_initialized()  # the backend left the Ray it did not start running
+
+
+def test_annotate_dataset_takes_the_analysis_options(local_ray, detector):
+    rows = [{"id": "nl", "lang": None, "text": "De gemeente heeft gisteren besloten om de oude bibliotheek te "
+                                               "renoveren. De werkzaamheden duren naar verwachting twee jaar."},
+            {"id": "list", "lang": "en",
+             "text": "- two large eggs\n- a cup of flour\n- a pinch of salt\n- fresh milk\n"}]
+    ds = annotate_dataset(ray.data.from_items(rows), lang_field="lang", unmodelled="reject", not_prose="reject")
+    annotated = {row["id"]: json.loads(row["quality"]) for row in ds.take_all()}
+    expected = {r["id"]: r["quality"] for r in detector.filter(rows, lang_field="lang", compact=True,
+                                                               unmodelled="reject", not_prose="reject")}
+    assert annotated == expected and [expected[i]["verdict"] for i in ("nl", "list")] == ["reject", "reject"]
+    with pytest.raises(ValueError, match="not_prose must be one of keep, review, reject"):
+        annotate_dataset(ray.data.from_items(rows), not_prose="drop")

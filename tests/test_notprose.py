@@ -145,6 +145,17 @@ def test_an_unknown_policy_is_refused_by_the_api(detector):
         Detector(langs=["en"], not_prose="drop")
     with pytest.raises(ValueError, match="keep, review, reject"):
         detector.analyze("A line.", not_prose="drop")
+    with pytest.raises(ValueError, match="not_prose must be one of keep, review, reject"):
+        detector.filter([{"text": "A line."}], not_prose="drop")  # at the call, before the first record is asked for
+
+
+def test_filter_takes_the_not_prose_policy(detector):
+    record = {"id": "list", "text": SHOPPING, "lang": "en"}
+    strict = next(detector.filter([record], lang_field="lang", not_prose="reject"))["quality"]
+    assert strict == detector.analyze(SHOPPING, lang="en", source="list", not_prose="reject").to_dict()
+    assert [p["verdict"] for p in strict["paragraphs"]][1:4] == ["reject"] * 3
+    default = next(detector.filter([record], lang_field="lang"))["quality"]
+    assert [p["verdict"] for p in default["paragraphs"]][1:4] == ["keep"] * 3
 
 
 def test_one_line_opening_with_a_dash_is_not_a_list(detector):

@@ -9,6 +9,8 @@ Load it through Data-Juicer's custom operator path, in the recipe:
           min_score: 0.0                     # and keep scores in [min_score, max_score]
           max_score: 1.0
           lang_key: null                     # a field holding the language code (default: detect)
+          unmodelled: review                 # verdict floor of a language without a model: keep, review, reject
+          not_prose: keep                    # lists, code, tables, boilerplate: keep, review, reject
 
 The file is named so that Data-Juicer's loader, which imports a custom
 operator file under its file name, does not shadow the `data_juicer` package.
@@ -36,8 +38,12 @@ class QualityFilterOp(Filter):
 
     def __init__(self, keep_verdicts: Sequence[str] = ("keep", "review"), min_score: float = 0.0,
                  max_score: float = 1.0, lang_key: str | None = None, models_dir: str | None = None,
-                 *args, **kwargs):
+                 unmodelled: str = "review", not_prose: str = "keep", *args, **kwargs):
+        from quality.analyzer import check_analysis_options
+
         super().__init__(*args, **kwargs)
+        check_analysis_options(unmodelled, not_prose)
+        self.unmodelled, self.not_prose = unmodelled, not_prose
         unknown = set(keep_verdicts) - set(VERDICTS)
         if unknown:
             raise ValueError(f"unknown verdict(s) {sorted(unknown)}: use {', '.join(VERDICTS)}")
@@ -55,7 +61,8 @@ class QualityFilterOp(Filter):
         text = sample[self.text_key]
         lang = sample.get(self.lang_key) if self.lang_key else None
         try:
-            report = shared_detector(self.models_dir).analyze(text, lang=lang if isinstance(lang, str) else None)
+            report = shared_detector(self.models_dir).analyze(text, lang=lang if isinstance(lang, str) else None,
+                                                              unmodelled=self.unmodelled, not_prose=self.not_prose)
             stats[SCORE], stats[VERDICT] = float(report.score), report.verdict
         except Exception:  # one bad sample must not stop the recipe; its verdict says so
             stats[SCORE], stats[VERDICT] = float("nan"), ERROR_VERDICT

@@ -32,8 +32,13 @@ ANALYSIS_ERROR = "analysis-error"  # the drop reason of a document whose analysi
 class _Analysis:
     """What both steps share: the settings, and analysing one document into its metadata."""
 
-    def _setup(self, compact: bool, models_dir: str | None, language_key: str | None, metadata_key: str) -> None:
+    def _setup(self, compact: bool, models_dir: str | None, language_key: str | None, metadata_key: str,
+               unmodelled: str, not_prose: str) -> None:
+        from quality.analyzer import check_analysis_options
+
+        check_analysis_options(unmodelled, not_prose)  # in the driver: a typo fails before the pipeline runs
         self.compact, self.models_dir = compact, models_dir
+        self.unmodelled, self.not_prose = unmodelled, not_prose
         self.language_key, self.metadata_key = language_key, metadata_key
 
     def _analyse(self, doc: Document):
@@ -43,7 +48,8 @@ class _Analysis:
         lang = doc.metadata.get(self.language_key) if self.language_key else None
         try:
             report = shared_detector(self.models_dir).analyze(
-                doc.text, lang=lang if isinstance(lang, str) else None, source=str(doc.id))
+                doc.text, lang=lang if isinstance(lang, str) else None, source=str(doc.id),
+                unmodelled=self.unmodelled, not_prose=self.not_prose)
         except Exception as err:  # one bad document must not stop the pipeline
             doc.metadata[self.metadata_key] = {"error": f"analysis failed: {type(err).__name__}: {err}",
                                                "verdict": None}
@@ -62,13 +68,15 @@ class QualityFilter(_Analysis, BaseFilter):
     `exclusion_writer` gets each removed document with `metadata["filter_reason"]`.
     A document whose analysis fails is dropped with the reason `analysis-error`
     (never silently: it is counted, and written by the exclusion writer).
+    `unmodelled` and `not_prose` ("keep", "review" or "reject") are as in `Detector`.
     """
 
     name = "🔍 quality"
 
     def __init__(self, drop_verdicts: Iterable[str] = ("reject",), min_score: float | None = None,
                  compact: bool = True, models_dir: str | None = None, language_key: str | None = "language",
-                 metadata_key: str = "quality", exclusion_writer: DiskWriter | None = None):
+                 metadata_key: str = "quality", exclusion_writer: DiskWriter | None = None,
+                 unmodelled: str = "review", not_prose: str = "keep"):
         super().__init__(exclusion_writer=exclusion_writer)
         self.drop_verdicts = frozenset(drop_verdicts)
         unknown = self.drop_verdicts - set(VERDICTS)
@@ -77,7 +85,7 @@ class QualityFilter(_Analysis, BaseFilter):
         if min_score is not None and not 0.0 <= min_score <= 1.0:
             raise ValueError("min_score must be between 0 and 1")
         self.min_score = min_score
-        self._setup(compact, models_dir, language_key, metadata_key)
+        self._setup(compact, models_dir, language_key, metadata_key, unmodelled, not_prose)
 
     def filter(self, doc: Document) -> bool | tuple[bool, str]:
         """True to keep `doc`; (False, main finding code) to drop it."""
@@ -92,15 +100,18 @@ class QualityFilter(_Analysis, BaseFilter):
 
 
 class QualityAnnotator(_Analysis, PipelineStep):
-    """Adds the report to every document's metadata and drops nothing (filter later, on `metadata["quality"]`)."""
+    """Adds the report to every document's metadata and drops nothing (filter later, on `metadata["quality"]`).
+
+    `unmodelled` and `not_prose` ("keep", "review" or "reject") are as in `Detector`.
+    """
 
     name = "🔍 quality annotator"
     type = "📝 - ANNOTATOR"
 
     def __init__(self, compact: bool = True, models_dir: str | None = None, language_key: str | None = "language",
-                 metadata_key: str = "quality"):
+                 metadata_key: str = "quality", unmodelled: str = "review", not_prose: str = "keep"):
         super().__init__()
-        self._setup(compact, models_dir, language_key, metadata_key)
+        self._setup(compact, models_dir, language_key, metadata_key, unmodelled, not_prose)
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         """Yield every document of `data`, annotated."""

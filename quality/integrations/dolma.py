@@ -27,7 +27,17 @@ TAGGER_NAME = "quality_v1"
 class QualityTagger(BaseTaggerWithMetadata):
     """Tags each document with its quality score, its verdict when not `keep`, and its findings as spans."""
 
+    # Dolma builds a tagger by its registered name, with no arguments: a subclass (registered under its own
+    # name) sets these, as for models_dir; unmodelled and not_prose are "keep", "review" or "reject", as in Detector
     models_dir: str | None = None  # a subclass may point at other models
+    unmodelled: str = "review"
+    not_prose: str = "keep"
+
+    def __init__(self) -> None:
+        from quality.analyzer import check_analysis_options
+
+        check_analysis_options(self.unmodelled, self.not_prose)  # a subclass's typo fails before any document
+        super().__init__()
 
     def predict(self, doc: DocumentWithMetadata) -> DocResult:  # type: ignore[override]
         """The spans of `doc`."""
@@ -35,7 +45,8 @@ class QualityTagger(BaseTaggerWithMetadata):
 
         lang = doc.metadata.get("language") if isinstance(doc.metadata, dict) else None
         report = shared_detector(self.models_dir).analyze(doc.text, lang=lang if isinstance(lang, str) else None,
-                                                          source=str(doc.id))
+                                                          source=str(doc.id), unmodelled=self.unmodelled,
+                                                          not_prose=self.not_prose)
         whole = len(doc.text)
         spans = [Span(0, whole, type="score", score=report.score)]
         if report.verdict != "keep":

@@ -25,21 +25,30 @@ from quality.report import VERDICT_RANK, VERDICTS
 
 
 class _QualityScorer(DocumentFilter):
-    def __init__(self, lang: str | None, models_dir: str | None):
+    def __init__(self, lang: str | None, models_dir: str | None, unmodelled: str, not_prose: str):
+        from quality.analyzer import check_analysis_options
+
         super().__init__()
+        check_analysis_options(unmodelled, not_prose)
         self.lang, self.models_dir = lang, models_dir
+        self.unmodelled, self.not_prose = unmodelled, not_prose
 
     def _report(self, text: str):
         from quality.filter_worker import shared_detector
 
-        return shared_detector(self.models_dir).analyze(text, lang=self.lang)
+        return shared_detector(self.models_dir).analyze(text, lang=self.lang, unmodelled=self.unmodelled,
+                                                        not_prose=self.not_prose)
 
 
 class QualityDocumentFilter(_QualityScorer):
-    """Score = the document's quality score (0-1); keep documents scoring at least `min_score`."""
+    """Score = the document's quality score (0-1); keep documents scoring at least `min_score`.
 
-    def __init__(self, min_score: float = 0.5, lang: str | None = None, models_dir: str | None = None):
-        super().__init__(lang, models_dir)
+    `unmodelled` and `not_prose` ("keep", "review" or "reject") are as in `Detector`.
+    """
+
+    def __init__(self, min_score: float = 0.5, lang: str | None = None, models_dir: str | None = None,
+                 unmodelled: str = "review", not_prose: str = "keep"):
+        super().__init__(lang, models_dir, unmodelled, not_prose)
         if not 0.0 <= min_score <= 1.0:
             raise ValueError("min_score must be between 0 and 1")
         self.min_score = min_score
@@ -55,11 +64,14 @@ class QualityDocumentFilter(_QualityScorer):
 
 
 class QualityVerdictFilter(_QualityScorer):
-    """Score = the verdict's rank (0 keep, 1 review, 2 reject); drop the verdicts in `drop_verdicts`."""
+    """Score = the verdict's rank (0 keep, 1 review, 2 reject); drop the verdicts in `drop_verdicts`.
+
+    `unmodelled` and `not_prose` ("keep", "review" or "reject") are as in `Detector`.
+    """
 
     def __init__(self, drop_verdicts: Iterable[str] = ("reject",), lang: str | None = None,
-                 models_dir: str | None = None):
-        super().__init__(lang, models_dir)
+                 models_dir: str | None = None, unmodelled: str = "review", not_prose: str = "keep"):
+        super().__init__(lang, models_dir, unmodelled, not_prose)
         drop = set(drop_verdicts)
         if drop - set(VERDICTS):
             raise ValueError(f"unknown verdict(s) {sorted(drop - set(VERDICTS))}: use {', '.join(VERDICTS)}")

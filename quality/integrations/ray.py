@@ -26,9 +26,11 @@ COLUMNS = ("quality_score", "quality_verdict", "quality_lang", "quality")
 class _Annotator:
     """The callable class of `map_batches`: one Detector per actor, one pyarrow batch in, four columns added."""
 
-    def __init__(self, text_field: str, id_field: str, lang_field: str | None, compact: bool, models_dir: str | None):
+    def __init__(self, text_field: str, id_field: str, lang_field: str | None, compact: bool, models_dir: str | None,
+                 unmodelled: str = "review", not_prose: str = "keep"):
         from quality.filter_worker import shared_detector
 
+        self.unmodelled, self.not_prose = unmodelled, not_prose
         self.text_field, self.id_field, self.lang_field, self.compact = text_field, id_field, lang_field, compact
         self.detector = shared_detector(models_dir)
 
@@ -67,7 +69,8 @@ class _Annotator:
         try:
             # no global row number exists in a distributed dataset: a row without an id has the source "-"
             source = "-" if doc_id is None else record_source(doc_id, 0)
-            report = self.detector.analyze(text, lang=lang if isinstance(lang, str) else None, source=source)
+            report = self.detector.analyze(text, lang=lang if isinstance(lang, str) else None, source=source,
+                                           unmodelled=self.unmodelled, not_prose=self.not_prose)
             return report.to_dict(compact=self.compact)
         except Exception as err:  # one bad row must not fail the dataset
             return {"error": f"analysis failed: {type(err).__name__}: {err}", "verdict": None}
@@ -75,7 +78,8 @@ class _Annotator:
 
 def annotate_dataset(ds, text_field: str = "text", id_field: str = "id", lang_field: str | None = None,
                      compact: bool = True, models_dir: str | None = None, batch_size: int = 64,
-                     concurrency: int | tuple[int, int] | None = None):
+                     concurrency: int | tuple[int, int] | None = None, unmodelled: str = "review",
+                     not_prose: str = "keep"):
     """`ds` with the columns quality_score, quality_verdict, quality_lang and quality (the report as JSON).
 
     The report is the one `Detector.filter` gives the row (compact by
@@ -86,10 +90,16 @@ def annotate_dataset(ds, text_field: str = "text", id_field: str = "id", lang_fi
     score and verdict null and an `error` in `quality`. Columns of these names
     already in `ds` are replaced. `concurrency` is the number of actors, or a
     (min, max) range (default: from 1 up to one per CPU of the cluster, as the
-    other steps of the dataset leave room).
+    other steps of the dataset leave room). `unmodelled` (the verdict floor of
+    a language without a model) and `not_prose` (what lists, code, tables and
+    boilerplate become), each "keep", "review" or "reject", are as in
+    `Detector`; an invalid one raises ValueError here, before any actor starts.
     """
     import ray
 
+    from quality.analyzer import check_analysis_options
+
+    check_analysis_options(unmodelled, not_prose)
     if concurrency is None:
         # an autoscaling pool, not a fixed one: a fixed pool of one actor per CPU takes every CPU at the start,
         # and the read and write tasks around it then wait forever (seen with read_json/write_json on 2 CPUs)
@@ -97,5 +107,6 @@ def annotate_dataset(ds, text_field: str = "text", id_field: str = "id", lang_fi
     return ds.map_batches(
         _Annotator, batch_format="pyarrow", batch_size=batch_size, concurrency=concurrency, num_cpus=1,
         fn_constructor_kwargs={"text_field": text_field, "id_field": id_field, "lang_field": lang_field,
-                               "compact": compact, "models_dir": models_dir},
+                               "compact": compact, "models_dir": models_dir, "unmodelled": unmodelled,
+                               "not_prose": not_prose},
     )
