@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from quality.detectors.base import GARBLING, NOT_PROSE, REPEAT, FindingCode, finding_code
+from quality.detectors.base import GARBLING, NOT_PROSE, REPEAT, FindingCode, finding_code, is_informal
 from quality.report import KEEP, REJECT, REVIEW, DocumentReport, Finding, ParagraphReport, count_noun
 
 # The verdict thresholds, for paragraphs and documents alike: below REJECT_BELOW reject, below REVIEW_BELOW review.
@@ -52,6 +52,10 @@ FLUENCY_MAX_PENALTY = 0.9
 FLUENCY_ORDER_WEIGHT = 0.02
 # fewer words than this say too little about fluency for more than the ordering term
 FLUENCY_MIN_WORDS = 8
+# A paragraph whose only findings are informal-style ones (`quality.detectors.base.INFORMAL`: lower-case start,
+# no final stop, space before punctuation) and whose fluency is in the clean range scores at least this: `review`,
+# not `reject`. Two weak faults together (0.55 x 0.55) would otherwise reject a fluent post or tweet.
+INFORMAL_FLOOR = REJECT_BELOW
 
 
 def verdict_for(score: float) -> str:
@@ -109,7 +113,9 @@ def score_paragraph(index: int, start: int, end: int, lang: str | None, findings
     A paragraph a detector labels not prose (a list item, code, a table,
     boilerplate) is not judged as prose: its garbling findings and its fluency
     are left out, and its not-prose finding weighs what the `not_prose` policy
-    says (`NOT_PROSE_SEVERITY`).
+    says (`NOT_PROSE_SEVERITY`). A paragraph with only informal-style findings
+    and fluency in the clean range (no penalty beyond the ordering term) scores
+    at least INFORMAL_FLOOR.
     """
     if not_prose not in NOT_PROSE_SEVERITY:
         raise ValueError(f"not_prose must be one of {', '.join(NOT_PROSE_SEVERITY)}, not {not_prose!r}")
@@ -126,6 +132,8 @@ def score_paragraph(index: int, start: int, end: int, lang: str | None, findings
     if features:
         features["fluency_penalty"] = penalty
     score = paragraph_score(findings, penalty)
+    if findings and penalty <= FLUENCY_ORDER_WEIGHT and all(is_informal(f) for f in findings):
+        score = max(score, INFORMAL_FLOOR)
     return ParagraphReport(index=index, start=start, end=end, lang=lang, score=score, verdict=verdict_for(score),
                            findings=findings, duplicate_of=duplicate_of, features=features)
 

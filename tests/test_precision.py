@@ -168,3 +168,32 @@ def test_lower_case_heading_among_edited_prose_is_still_strong(detector):
     text = f"{prose}\n\nun obstáculo de hardware detiene el calendario\n\n{prose.replace('ayer', 'hoy')}"
     heading = found(detector.analyze(text, lang="es"), "casing", "paragraph starts")
     assert [(f.text, f.severity) for f in heading] == [("un", 0.45)]
+
+
+def test_fluent_informal_message_is_review_not_reject(detector):
+    # a lower-case start and no final stop (two weak informal-style faults) in fluent text: at most review
+    message = "we went to the new place on main street last night and the food was really good"
+    paragraph = detector.analyze(message, lang="en").paragraphs[0]
+    assert {f.code for f in paragraph.findings} == {"casing", "truncated"}
+    assert all(f.data.get("informal") for f in paragraph.findings)
+    assert paragraph.verdict == "review" and paragraph.score >= 0.5
+    # the same words garbled, with the same surface faults: disfluent, so still reject
+    garbled = "we the went new to place main on last street night and food the was good really"
+    paragraph = detector.analyze(garbled, lang="en").paragraphs[0]
+    assert {"casing", "truncated"} <= {f.code for f in paragraph.findings}
+    assert paragraph.verdict == "reject" and paragraph.score < 0.5
+
+
+def test_lower_case_sentence_starts_are_informal_only_as_the_paragraphs_convention(detector):
+    def informal_lower_starts(text):
+        report = detector.analyze(text, lang="en")
+        return [f.data.get("informal", False) for f in found(report, "casing", "sentence starts in lower case")]
+
+    chat = "we got there late. my friends were still outside with the tickets. so we just stood at the back all night."
+    assert informal_lower_starts(chat) == [True, True]
+    assert detector.analyze(chat, lang="en").paragraphs[0].verdict == "review"  # 0.55 x 0.7 x 0.7 capped at 0.5
+    # one sentence in lower case among capitalised ones is a fault, not a style
+    broken = (
+        "We got there late. my friends were still outside with the tickets. So we just stood at the back all night."
+    )
+    assert informal_lower_starts(broken) == [False]

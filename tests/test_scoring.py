@@ -14,6 +14,7 @@ from quality.scoring import (
     document_verdict,
     fluency_penalty,
     paragraph_score,
+    score_paragraph,
     verdict_for,
 )
 
@@ -140,3 +141,20 @@ def test_people_read_paragraph_numbers_from_one_everywhere(detector):
     assert "(of paragraph 1)" in " ".join(report.reasons)
     html = render_html([(report, text)])
     assert "repeats <a href=" in html and "¶1</a>" in html  # the HTML links the repeat to ¶1
+
+
+def test_informal_findings_alone_cap_a_fluent_paragraph_at_review():
+    def weak(code, **data):
+        return Finding(code, 0, 4, "text", "weak", 0.45, data=data)
+
+    fluent = {"slor_percentile": 0.3, "fluency_percentile": 0.4}
+    informal = score_paragraph(0, 0, 40, "en", [weak("casing", informal=True), weak("truncated", informal=True)],
+                               None, fluent, 12)
+    assert informal.score == REJECT_BELOW and informal.verdict == verdict_for(informal.score) == "review"
+    # one finding not of the informal kind, or fluency out of the clean range: no cap
+    mixed = score_paragraph(0, 0, 40, "en", [weak("casing", informal=True), weak("truncated")], None, fluent, 12)
+    assert mixed.score < REJECT_BELOW and mixed.verdict == "reject"
+    rare = {"slor_percentile": 0.001, "fluency_percentile": 0.01}
+    disfluent = score_paragraph(0, 0, 40, "en", [weak("casing", informal=True), weak("truncated", informal=True)],
+                                None, rare, 12)
+    assert disfluent.score < REJECT_BELOW and disfluent.verdict == "reject"

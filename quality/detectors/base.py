@@ -29,6 +29,16 @@ REPEAT = "repeat"  # a copy of other text
 NOT_PROSE = "not-prose"  # a list, code, a table, boilerplate: not judged as prose
 STYLE = "style"  # worth a look, but neither garbling nor a repeat
 
+# A finding whose data holds INFORMAL: True is a fault of informal writing as much as of broken text (a lower-case
+# start, no final stop, a space before punctuation). Alone, with fluent text, they cap a paragraph at review
+# (`quality.scoring.INFORMAL_FLOOR`); the detector that finds them says so, per finding.
+INFORMAL = "informal"
+
+
+def is_informal(finding: Finding) -> bool:
+    """True when the detector marked `finding` as an informal-style fault (see INFORMAL)."""
+    return bool(finding.data.get(INFORMAL))
+
 
 @dataclass(frozen=True, slots=True)
 class FindingCode:

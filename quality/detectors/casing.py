@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 
 from quality.context import DocumentContext, ParagraphContext
-from quality.detectors.base import FindingCode, ParagraphDetector, register
+from quality.detectors.base import INFORMAL, FindingCode, ParagraphDetector, register
 from quality.report import Finding
 from quality.style import is_transcript
 
@@ -37,6 +37,9 @@ TRANSCRIPT_MIN_LOWER = 2
 # a one-line message ("in camera mancava uno specchio, bagno troppo piccolo"): its lower-case start is weak
 MESSAGE_MAX_WORDS = 16
 MESSAGE_LOWER_START = 0.25
+# lower-case sentence starts (after stops) a paragraph with no capitalised one needs for them to count as
+# informal style (`quality.detectors.base.INFORMAL`); fewer are as likely a broken first and second sentence
+INFORMAL_MIN_LOWER_STARTS = 2
 _MESSAGE_FINAL = set('.!?:;"\'»”)…')
 _SENTENCE_STOP_RE = re.compile(r"[.!?…]\s")
 # a lower-case "word" with a digit is a code or a ticker ("petr4", "goll4"), laughter is laughter
@@ -87,13 +90,17 @@ class CasingDetector(ParagraphDetector):
                 and not _NOT_A_WORD_START_RE.fullmatch(raw_first)):
             yield paragraph.finding(
                 "casing", first.start, first.end, "paragraph starts in lower case",
-                MESSAGE_LOWER_START if _one_line_message(paragraph, doc) else 0.45, word=raw_first
+                MESSAGE_LOWER_START if _one_line_message(paragraph, doc) else 0.45, word=raw_first,
+                informal=True,
             )
         ends = sentence_ends(paragraph.lang)
         names = doc.cache.get("names")
         if names is None:
             names = doc.cache["names"] = document_names(doc)
         continues_after = _CONTINUES_AFTER.get(paragraph.lang, set())
+        later: list[Finding] = []
+        lower_starts: list[Finding] = []
+        capital_starts = 0 if raw_first[0].islower() else 1
         for i in range(1, len(tokens)):
             token = tokens[i]
             if not token.is_word:
@@ -105,13 +112,23 @@ class CasingDetector(ParagraphDetector):
                     and not _NOT_A_WORD_START_RE.fullmatch(raw)
                     and not _after_abbreviation(text, tokens, i - 1)
                     and not _known_after_stop(paragraph, i)):
-                yield paragraph.finding(
+                finding = paragraph.finding(
                     "casing", token.start, token.end, "sentence starts in lower case", 0.3, word=raw
                 )
+                later.append(finding)
+                lower_starts.append(finding)
             elif raw[0].isupper() and self._capital_mid_sentence(paragraph, i, raw) and token.norm not in names:
-                yield paragraph.finding(
+                later.append(paragraph.finding(
                     "casing", token.start, token.end, f"capital letter in mid-sentence: '{raw}'", 0.2, word=raw
-                )
+                ))
+            if previous.norm in ends and raw[0].isupper() and previous.end < token.start:
+                capital_starts += 1
+        if not capital_starts and len(lower_starts) >= INFORMAL_MIN_LOWER_STARTS:
+            # no sentence of the paragraph starts with a capital, over several sentences: the writer's informal
+            # convention, not a sentence or two broken among capitalised ones
+            for finding in lower_starts:
+                finding.data[INFORMAL] = True
+        yield from later
 
     @staticmethod
     def _capital_mid_sentence(paragraph: ParagraphContext, i: int, raw: str) -> bool:

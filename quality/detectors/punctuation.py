@@ -91,7 +91,8 @@ class PunctuationDetector(ParagraphDetector):
             if text[match.end() - 1] in spaced:
                 continue
             yield paragraph.finding(
-                "punctuation", match.start(), match.end(), "space before punctuation (often a removed link)", 0.1
+                "punctuation", match.start(), match.end(), "space before punctuation (often a removed link)", 0.1,
+                informal=True,
             )
 
 

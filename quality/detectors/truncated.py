@@ -96,7 +96,7 @@ class TruncationDetector(ParagraphDetector):
                 yield paragraph.finding(
                     "truncated", last.start, last.end,
                     "no final punctuation (the document often leaves it out)", WEAK_END,
-                    end_logprob=round(end_logprob, 2),
+                    end_logprob=round(end_logprob, 2), informal=True,
                 )
             elif heading:
                 pass  # a headline followed by its text may end on any word ("... wird Merkel empfangen")
@@ -110,6 +110,8 @@ class TruncationDetector(ParagraphDetector):
                     f"paragraph stops mid-sentence after '{paragraph.text[last.start:last.end]}' ({why})",
                     0.55 if cannot_end else 0.45,
                     end_logprob=round(end_logprob, 2),
+                    # only a missing stop after words a sentence can end on is informal style; the rest is a cut
+                    **({} if cannot_end else {"informal": True}),
                 )
             elif not self._is_heading(paragraph, doc):
                 # a lone line with no final punctuation: as often a cut sentence as a title; weak evidence
@@ -120,6 +122,7 @@ class TruncationDetector(ParagraphDetector):
                     "no final punctuation: a title, or a sentence cut off",
                     WEAK_END,
                     end_logprob=round(end_logprob, 2),
+                    informal=True,
                 )
         elif last.norm == ",":
             yield paragraph.finding("truncated", last.start, last.end, "paragraph ends with a comma", 0.6)
